@@ -1,0 +1,101 @@
+"""The composition root: builds settings-driven resources once, hands them down, and closes them in reverse."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.adapters.telegram_channel import TelegramChannel
+from bot.config import Settings
+from bot.deps import Deps
+from bot.i18n import check_catalogs
+from bot.messaging import Incoming, Response
+from bot.services.evidence_store import EvidenceStore
+from handlers.router import handle
+from storage import conversations
+from storage.db import create_engine, session_factory, transaction
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def open_deps(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Deps]:
+    """Engine (migrated to the newest schema), sessions and the evidence store; disposed on exit."""
+    check_catalogs()
+    engine = create_engine(settings.database_url)
+    try:
+        if migrate:
+            await upgrade(engine)
+        yield Deps(settings=settings, sessions=session_factory(engine), evidence=EvidenceStore(settings.evidence_dir))
+    finally:
+        await engine.dispose()
+
+
+def conversation(deps: Deps):  # type: ignore[no-untyped-def]
+    """The channel-neutral entry point, bound to its dependencies."""
+
+    async def run(incoming: Incoming) -> Response:
+        return await handle(deps, incoming)
+
+    return run
+
+
+async def remember_sent(deps: Deps, channel: str, chat_id: str, message_id: str, task_id: int) -> None:
+    async with transaction(deps.sessions) as session:
+        await conversations.remember_sent(session, channel=channel, chat_id=chat_id, message_id=message_id, task_id=task_id)
+
+
+def build_telegram(deps: Deps) -> Application:  # type: ignore[type-arg]
+    settings = deps.settings
+    assert settings.telegram_token is not None
+    channel = TelegramChannel(
+        handle=conversation(deps),
+        remember=partial(remember_sent, deps, "telegram"),
+        default_locale=settings.default_locale,
+    )
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .get_updates_read_timeout(settings.telegram_poll_timeout + 10)
+    )
+    return channel.build(builder)
+
+
+@asynccontextmanager
+async def running_telegram(deps: Deps) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """A started Application polling for updates; stopped and shut down on exit."""
+    application = build_telegram(deps)
+    await application.initialize()
+    try:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0, timeout=deps.settings.telegram_poll_timeout, drop_pending_updates=False
+        )
+        yield application
+    finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+
+async def run_bot(settings: Settings) -> None:
+    """`dondoc run`: every configured channel until SIGINT/SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with open_deps(settings) as deps, running_telegram(deps) as application:
+        log.info("Telegram channel running as @%s", application.bot.username)
+        await stop.wait()

@@ -1,0 +1,58 @@
+"""Compact callback data for buttons (Telegram allows 64 bytes).
+
+The format is `verb:arg:arg`, with integer arguments only. Nothing in it is trusted: the handler checks
+the member may act on the task named before doing anything, so a forged or stale press is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_CALLBACK_BYTES = 64
+
+VERBS = {
+    "t": "open_task",
+    "s": "set_status",
+    "e": "send_evidence",
+    "l": "list_evidence",
+    "p": "page",
+    "c": "choose_task",
+    "h": "history",
+}
+STATUS_CODES = {"d": "done", "i": "in_progress", "b": "blocked", "n": "not_started"}
+STATUS_LETTERS = {value: key for key, value in STATUS_CODES.items()}
+
+
+@dataclass(frozen=True)
+class Callback:
+    verb: str
+    args: tuple[int, ...] = ()
+    status: str | None = None
+
+
+def encode(verb: str, *args: int, status: str | None = None) -> str:
+    letter = next(key for key, value in VERBS.items() if value == verb)
+    parts = [letter, *(str(int(arg)) for arg in args)]
+    if status is not None:
+        parts.append(STATUS_LETTERS[status])
+    data = ":".join(parts)
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES
+    return data
+
+
+def decode(data: str) -> Callback | None:
+    """The callback, or None when the data is not one of ours (forged, truncated, from an old version)."""
+    if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+        return None
+    letter, *rest = data.split(":")
+    verb = VERBS.get(letter)
+    if verb is None:
+        return None
+    status = None
+    if verb == "set_status":
+        if not rest or rest[-1] not in STATUS_CODES:
+            return None
+        status = STATUS_CODES[rest.pop()]
+    if not all(part.isdigit() and len(part) <= 10 for part in rest):
+        return None
+    return Callback(verb=verb, args=tuple(int(part) for part in rest), status=status)

@@ -1,0 +1,53 @@
+"""Settings from the environment and `.env`: one `Settings` object, built once by the composition root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/dondoc.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Everything that differs between installations. Tokens are `SecretStr` so they never print."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_file_base_url: str = "https://api.telegram.org/file/bot"
+    telegram_bot_username: str | None = None
+    telegram_poll_timeout: int = Field(default=30, ge=0, le=50)
+    evidence_dir: Path = Path("./data/evidence")
+    evidence_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_locale: str = "vi"
+    invite_ttl_days: int = Field(default=14, gt=0)
+    page_size: int = Field(default=8, ge=1, le=20)
+    log_level: str = "INFO"
+
+    @field_validator("telegram_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone name
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in ("vi", "en"):
+            raise ValueError("default_locale must be 'vi' or 'en'")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

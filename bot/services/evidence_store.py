@@ -1,0 +1,94 @@
+"""Content-addressed file store for evidence: one file per SHA-256, written atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+ALLOWED_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".txt": "text/plain",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".zip": "application/zip",
+    ".rar": "application/vnd.rar",
+}
+ALLOWED_MIME = frozenset(ALLOWED_TYPES.values()) | {"application/x-zip-compressed", "application/x-rar-compressed"}
+MAX_NAME_LENGTH = 150
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+def sanitise_file_name(name: str | None, *, fallback: str) -> str:
+    """A display-safe file name: no directories, control or reserved characters, bounded length."""
+    if not name:
+        return fallback
+    base = PureWindowsPath(PurePosixPath(name).name).name
+    base = unicodedata.normalize("NFC", _UNSAFE.sub("_", base)).strip(" ._")
+    if not base:
+        return fallback
+    stem, dot, suffix = base.rpartition(".")
+    if dot and len(suffix) <= 10:
+        return f"{stem[: MAX_NAME_LENGTH - len(suffix) - 1]}.{suffix}"
+    return base[:MAX_NAME_LENGTH]
+
+
+def accepted_type(file_name: str, mime_type: str | None) -> str | None:
+    """The MIME type to store, or None when neither the extension nor the declared type is one we keep."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix in ALLOWED_TYPES:
+        return ALLOWED_TYPES[suffix]
+    if mime_type in ALLOWED_MIME:
+        return mime_type
+    return None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    path: Path
+
+
+class EvidenceStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    async def save(self, content: bytes) -> StoredFile:
+        return await asyncio.to_thread(self._save, content)
+
+    def _save(self, content: bytes) -> StoredFile:
+        digest = hashlib.sha256(content).hexdigest()
+        target = self.path_for(digest)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(content)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temp, target)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        return StoredFile(sha256=digest, size=len(content), path=target)

@@ -1,0 +1,89 @@
+"""Recording what units report: statuses (history, never overwritten) and extension requests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services import access
+from bot.services.tasks import load_task
+from storage import statuses
+from storage.audit import record_change
+from storage.models import ExtensionRequest, Member, Status, StatusReport, Task
+
+
+async def record_status(
+    session: AsyncSession,
+    *,
+    member: Member,
+    task_id: int,
+    status: str,
+    channel: str,
+    percent: int | None = None,
+    expected_on: date | None = None,
+    note: str | None = None,
+    original_text: str | None = None,
+) -> tuple[Task, StatusReport]:
+    """Appends a status for the member's unit on the task (refused for tasks of other units)."""
+    task, links = await load_task(session, task_id=task_id)
+    link = access.acting_link(member, links)
+    if status == Status.DONE and percent is None:
+        percent = 100
+    report = await statuses.add_status(
+        session,
+        task_id=task_id,
+        unit_id=link.unit_id,
+        member_id=member.id,
+        status=status,
+        percent=percent,
+        expected_on=expected_on,
+        note=note,
+        original_text=original_text,
+        channel=channel,
+    )
+    await record_change(
+        session,
+        actor=f"{channel}:member:{member.id}",
+        member_id=member.id,
+        action="status.reported",
+        entity="task",
+        entity_id=task_id,
+        detail={"unit_id": link.unit_id, "status": status, "percent": percent, "report_id": report.id},
+    )
+    return task, report
+
+
+async def record_extension(
+    session: AsyncSession,
+    *,
+    member: Member,
+    task_id: int,
+    requested_due: date | None,
+    reason: str | None,
+    original_text: str | None,
+    channel: str,
+) -> tuple[Task, ExtensionRequest]:
+    """Records a request for a later due date for the chief to decide; the due date is not changed."""
+    task, links = await load_task(session, task_id=task_id)
+    link = access.acting_link(member, links)
+    request = await statuses.add_extension_request(
+        session,
+        task_id=task_id,
+        unit_id=link.unit_id,
+        member_id=member.id,
+        requested_due=requested_due,
+        reason=reason,
+        original_text=original_text,
+        channel=channel,
+    )
+    await record_change(
+        session,
+        actor=f"{channel}:member:{member.id}",
+        member_id=member.id,
+        action="extension.requested",
+        entity="task",
+        entity_id=task_id,
+        detail={"unit_id": link.unit_id, "requested_due": requested_due, "request_id": request.id},
+    )
+    return task, request

@@ -1,0 +1,68 @@
+"""Joining (/start CODE), the help text, and what strangers are told."""
+
+from __future__ import annotations
+
+from bot.messaging import Outgoing, Response, bold, plain
+from bot.services.joining import join_with_code
+from handlers.context import Context
+
+
+def how_to_join(ctx: Context) -> Response:
+    return Response(
+        [
+            Outgoing(
+                ctx.t._(
+                    "Hello! This bot follows up the tasks of the office's plans, for registered members only.\n"
+                    "To join, ask the office (Văn phòng Sở) for an invite code, then send: /start CODE"
+                )
+            )
+        ]
+    )
+
+
+async def start(ctx: Context, args: str) -> Response:
+    code = args.strip().split()[0] if args.strip() else ""
+    if ctx.member is not None and not code:
+        return help_text(ctx)
+    if not code:
+        return how_to_join(ctx)
+    member = await join_with_code(
+        ctx.session,
+        code=code,
+        channel=ctx.channel,
+        external_id=ctx.incoming.sender_id,
+        chat_id=ctx.chat_id,
+        display_name=ctx.incoming.sender_name,
+        locale=ctx.incoming.language_hint if ctx.incoming.language_hint in ("vi", "en") else None,
+        now=ctx.incoming.received_at,
+    )
+    ctx.member = member
+    welcome = ctx.t._("Welcome, {name}! You are now registered.", name=bold(plain(member.full_name)))
+    return Response([Outgoing(welcome + "\n\n" + _commands(ctx))])
+
+
+def _commands(ctx: Context) -> str:
+    t = ctx.t
+    return "\n".join(
+        [
+            t._("/viec: your unit's open tasks"),
+            t._("/quahan: overdue tasks"),
+            t._("/nv 12: one task, its history and evidence"),
+            t._("/tonghop: plan summary (chief of office, leadership)"),
+            t._("/lang en|vi: change language"),
+            "",
+            t._(
+                "To report, reply in a few words, e.g. \"#12 xong\", \"đang làm 50%\", "
+                "\"vướng: thiếu kinh phí\", \"xin gia hạn đến 15/6\". "
+                "Send a file with the caption #12 to attach evidence."
+            ),
+        ]
+    )
+
+
+def help_text(ctx: Context) -> Response:
+    return Response([Outgoing(bold(ctx.t._("How to use the bot")) + "\n" + _commands(ctx))])
+
+
+async def help_command(ctx: Context, args: str) -> Response:
+    return help_text(ctx) if ctx.member is not None else how_to_join(ctx)

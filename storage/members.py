@@ -1,0 +1,110 @@
+"""Members, their channel accounts, and invite codes."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import ChannelAccount, Invite, Member
+
+# No 0/O, 1/I/L: codes are read off paper and typed on phones.
+INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+INVITE_LENGTH = 8
+
+
+async def create_member(
+    session: AsyncSession, *, full_name: str, role: str, unit_id: int | None, locale: str | None = None
+) -> Member:
+    member = Member(full_name=full_name.strip(), role=role, unit_id=unit_id, locale=locale)
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def get_member(session: AsyncSession, *, member_id: int) -> Member | None:
+    return await session.get(Member, member_id)
+
+
+async def list_members(session: AsyncSession) -> list[Member]:
+    return list((await session.exec(select(Member).order_by(col(Member.id)))).all())
+
+
+async def members_of_unit(session: AsyncSession, *, unit_id: int) -> list[Member]:
+    rows = await session.exec(select(Member).where(Member.unit_id == unit_id, col(Member.active)).order_by(col(Member.id)))
+    return list(rows.all())
+
+
+async def find_member_by_account(session: AsyncSession, *, channel: str, external_id: str) -> Member | None:
+    """The active member behind a channel identity, or None for a stranger."""
+    row = await session.exec(
+        select(Member)
+        .join(ChannelAccount, col(ChannelAccount.member_id) == col(Member.id))
+        .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id, col(Member.active))
+    )
+    return row.first()
+
+
+async def link_account(
+    session: AsyncSession, *, member_id: int, channel: str, external_id: str, chat_id: str
+) -> ChannelAccount:
+    """Links (or re-links) a channel identity to a member."""
+    existing = (
+        await session.exec(
+            select(ChannelAccount).where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
+        )
+    ).first()
+    if existing is not None:
+        existing.member_id, existing.chat_id = member_id, chat_id
+        session.add(existing)
+        await session.flush()
+        return existing
+    account = ChannelAccount(member_id=member_id, channel=channel, external_id=external_id, chat_id=chat_id)
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def accounts_of(session: AsyncSession, *, member_id: int) -> list[ChannelAccount]:
+    rows = await session.exec(select(ChannelAccount).where(ChannelAccount.member_id == member_id))
+    return list(rows.all())
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+async def create_invite(
+    session: AsyncSession,
+    *,
+    role: str,
+    unit_id: int | None,
+    expires_at: datetime,
+    member_id: int | None = None,
+    code: str | None = None,
+) -> Invite:
+    invite = Invite(code=code or new_invite_code(), role=role, unit_id=unit_id, member_id=member_id, expires_at=expires_at)
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def get_invite(session: AsyncSession, *, code: str) -> Invite | None:
+    return (await session.exec(select(Invite).where(Invite.code == code.strip().upper()))).first()
+
+
+async def list_invites(session: AsyncSession) -> list[Invite]:
+    return list((await session.exec(select(Invite).order_by(col(Invite.id)))).all())
+
+
+async def claim_invite(session: AsyncSession, *, invite_id: int, member_id: int, now: datetime) -> bool:
+    """Marks the invite used by `member_id`; False when someone else used it first (checked in the UPDATE)."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None))
+        .values(used_at=now, used_by_member_id=member_id)
+    )
+    return bool(result.rowcount == 1)

@@ -1,0 +1,234 @@
+"""Tables. Times are aware UTC (`UTCDateTime`); calendar dates (due, start) are plain dates in the office's zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    UNIT_HEAD = "unit_head"
+    CHIEF = "chief"
+    LEADERSHIP = "leadership"
+    ADMIN = "admin"
+
+
+class UnitRole(StrEnum):
+    LEAD = "lead"
+    COORDINATE = "coordinate"
+    SUPERVISE = "supervise"
+
+
+class Recurrence(StrEnum):
+    NONE = "none"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SEMIANNUAL = "semiannual"
+    ANNUAL = "annual"
+    CONTINUOUS = "continuous"
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+
+
+class ExtensionState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+def _created() -> datetime:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column[int]:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    short_name: str | None = Field(default=None, sa_column=Column(String(40), unique=True))
+    created_at: datetime = _created()
+
+
+class UnitAlias(SQLModel, table=True):
+    """Another way a plan writes a unit's name; `key` is the folded form used for matching."""
+
+    __tablename__ = "unit_alias"
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    alias: str = Field(sa_column=Column(String(200), nullable=False))
+    key: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(sa_column=Column(String(200), nullable=False))
+    role: str = Field(sa_column=Column(String(20), nullable=False))
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True, ondelete="SET NULL"))
+    locale: str | None = Field(default=None, sa_column=Column(String(8)))
+    active: bool = True
+    created_at: datetime = _created()
+
+
+class ChannelAccount(SQLModel, table=True):
+    """One member's identity on one channel (Telegram user id, Zalo user id, console name)."""
+
+    __tablename__ = "channel_account"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=_fk("member.id"))
+    channel: str = Field(sa_column=Column(String(20), nullable=False))
+    external_id: str = Field(sa_column=Column(String(64), nullable=False))
+    chat_id: str = Field(sa_column=Column(String(64), nullable=False))
+    linked_at: datetime = _created()
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
+    role: str = Field(sa_column=Column(String(20), nullable=False))
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    used_by_member_id: int | None = Field(
+        default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL")
+    )
+    created_at: datetime = _created()
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_column=Column(String(60), nullable=False, unique=True))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    issued_on: date | None = None
+    issuer: str | None = Field(default=None, sa_column=Column(String(200)))
+    year: int | None = None
+    created_at: datetime = _created()
+
+
+class Task(SQLModel, table=True):
+    """One task of a plan. Its `id` is the number officers type (`#12`, `NV12`)."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    code: str = Field(sa_column=Column(String(40), nullable=False))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    expected_result: str | None = Field(default=None, sa_column=Column(Text))
+    area: str | None = Field(default=None, sa_column=Column(String(200)))
+    component: str | None = Field(default=None, sa_column=Column(String(300)))
+    start: date | None = None
+    due: date | None = Field(default=None, index=True)
+    recurrence: str = Field(default=Recurrence.NONE, sa_column=Column(String(20), nullable=False))
+    deadline_text: str | None = Field(default=None, sa_column=Column(String(200)))
+    created_at: datetime = _created()
+
+
+class TaskUnit(SQLModel, table=True):
+    __tablename__ = "task_unit"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id"))
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    role: str = Field(sa_column=Column(String(20), nullable=False))
+
+
+class StatusReport(SQLModel, table=True):
+    """One status a unit reported for a task. Append-only: the latest row is the current status."""
+
+    __tablename__ = "status_report"
+    __table_args__ = (Index("ix_status_report_task_unit", "task_id", "unit_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id", ondelete="CASCADE"), nullable=False))
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    status: str = Field(sa_column=Column(String(20), nullable=False))
+    percent: int | None = None
+    expected_on: date | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    original_text: str | None = Field(default=None, sa_column=Column(Text))
+    channel: str = Field(sa_column=Column(String(20), nullable=False))
+    created_at: datetime = _created()
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """A unit asks for a later due date; the chief decides. Recorded, never applied by itself."""
+
+    __tablename__ = "extension_request"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id"))
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    requested_due: date | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    original_text: str | None = Field(default=None, sa_column=Column(Text))
+    channel: str = Field(sa_column=Column(String(20), nullable=False))
+    state: str = Field(default=ExtensionState.PENDING, sa_column=Column(String(20), nullable=False))
+    created_at: datetime = _created()
+
+
+class Evidence(SQLModel, table=True):
+    """A file linked to a task and unit. The bytes live on disk under their SHA-256, once per content."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id"))
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    file_name: str = Field(sa_column=Column(String(255), nullable=False))
+    mime_type: str = Field(sa_column=Column(String(127), nullable=False))
+    size: int
+    sha256: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    channel: str = Field(sa_column=Column(String(20), nullable=False))
+    created_at: datetime = _created()
+
+
+class SentMessage(SQLModel, table=True):
+    """Which task a bot message was about, so a reply to that message refers to the task."""
+
+    __tablename__ = "sent_message"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_column=Column(String(20), nullable=False))
+    chat_id: str = Field(sa_column=Column(String(64), nullable=False))
+    message_id: str = Field(sa_column=Column(String(64), nullable=False))
+    task_id: int = Field(sa_column=_fk("task.id"))
+    created_at: datetime = _created()
+
+
+class Conversation(SQLModel, table=True):
+    """What the bot is waiting for in one chat (a file for a task, a choice among tasks)."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_column=Column(String(20), nullable=False))
+    chat_id: str = Field(sa_column=Column(String(64), nullable=False))
+    pending: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime = _created()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every change, who made it, and from where."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _created()
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    actor: str = Field(sa_column=Column(String(80), nullable=False))
+    action: str = Field(sa_column=Column(String(60), nullable=False))
+    entity: str = Field(sa_column=Column(String(40), nullable=False))
+    entity_id: int | None = None
+    detail: str | None = Field(default=None, sa_column=Column(Text))

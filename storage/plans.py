@@ -1,0 +1,111 @@
+"""Plans, their tasks, and which units each task is assigned to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Plan, Recurrence, Task, TaskUnit
+
+
+async def create_plan(
+    session: AsyncSession,
+    *,
+    number: str,
+    title: str,
+    issued_on: date | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+) -> Plan:
+    plan = Plan(number=number.strip(), title=title.strip(), issued_on=issued_on, issuer=issuer, year=year)
+    session.add(plan)
+    await session.flush()
+    return plan
+
+
+async def get_plan(session: AsyncSession, *, plan_id: int) -> Plan | None:
+    return await session.get(Plan, plan_id)
+
+
+async def find_plan(session: AsyncSession, *, number: str) -> Plan | None:
+    return (await session.exec(select(Plan).where(Plan.number == number.strip()))).first()
+
+
+async def list_plans(session: AsyncSession) -> list[Plan]:
+    return list((await session.exec(select(Plan).order_by(col(Plan.id)))).all())
+
+
+async def current_plan(session: AsyncSession) -> Plan | None:
+    """The plan summaries default to: the most recently added one."""
+    return (await session.exec(select(Plan).order_by(col(Plan.id).desc()).limit(1))).first()
+
+
+async def create_task(
+    session: AsyncSession,
+    *,
+    plan_id: int,
+    code: str,
+    title: str,
+    units: Iterable[tuple[int, str]],
+    expected_result: str | None = None,
+    area: str | None = None,
+    component: str | None = None,
+    start: date | None = None,
+    due: date | None = None,
+    recurrence: str = Recurrence.NONE,
+    deadline_text: str | None = None,
+) -> Task:
+    """A task and its unit assignments (`units` as (unit_id, role) pairs; one role per unit)."""
+    task = Task(
+        plan_id=plan_id,
+        code=code.strip(),
+        title=title.strip(),
+        expected_result=expected_result,
+        area=area,
+        component=component,
+        start=start,
+        due=due,
+        recurrence=recurrence,
+        deadline_text=deadline_text,
+    )
+    session.add(task)
+    await session.flush()
+    assert task.id is not None
+    seen: set[int] = set()
+    for unit_id, role in units:
+        if unit_id in seen:
+            continue
+        seen.add(unit_id)
+        session.add(TaskUnit(task_id=task.id, unit_id=unit_id, role=role))
+    await session.flush()
+    return task
+
+
+async def get_task(session: AsyncSession, *, task_id: int) -> Task | None:
+    return await session.get(Task, task_id)
+
+
+async def task_units(session: AsyncSession, *, task_id: int) -> list[TaskUnit]:
+    rows = await session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id).order_by(col(TaskUnit.id)))
+    return list(rows.all())
+
+
+async def assignments(
+    session: AsyncSession, *, unit_id: int | None = None, plan_id: int | None = None
+) -> list[tuple[Task, TaskUnit]]:
+    """(task, assignment) pairs, optionally for one unit and/or one plan."""
+    query = select(Task, TaskUnit).join(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
+    if unit_id is not None:
+        query = query.where(TaskUnit.unit_id == unit_id)
+    if plan_id is not None:
+        query = query.where(Task.plan_id == plan_id)
+    rows = await session.exec(query.order_by(col(Task.id), col(TaskUnit.id)))
+    return [(task, link) for task, link in rows.all()]
+
+
+async def count_tasks(session: AsyncSession, *, plan_id: int) -> int:
+    rows = await session.exec(select(Task.id).where(Task.plan_id == plan_id))
+    return len(rows.all())

@@ -1,0 +1,94 @@
+"""Status history (append-only) and extension requests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import ExtensionRequest, StatusReport
+
+
+async def add_status(
+    session: AsyncSession,
+    *,
+    task_id: int,
+    unit_id: int,
+    member_id: int | None,
+    status: str,
+    channel: str,
+    percent: int | None = None,
+    expected_on: date | None = None,
+    note: str | None = None,
+    original_text: str | None = None,
+) -> StatusReport:
+    report = StatusReport(
+        task_id=task_id,
+        unit_id=unit_id,
+        member_id=member_id,
+        status=status,
+        percent=percent,
+        expected_on=expected_on,
+        note=note,
+        original_text=original_text,
+        channel=channel,
+    )
+    session.add(report)
+    await session.flush()
+    return report
+
+
+async def latest_statuses(
+    session: AsyncSession, *, unit_id: int | None = None, task_id: int | None = None
+) -> dict[tuple[int, int], StatusReport]:
+    """The current status of each (task, unit) pair: its latest report."""
+    newest = select(func.max(StatusReport.id).label("id")).group_by(col(StatusReport.task_id), col(StatusReport.unit_id))
+    if unit_id is not None:
+        newest = newest.where(StatusReport.unit_id == unit_id)
+    if task_id is not None:
+        newest = newest.where(StatusReport.task_id == task_id)
+    latest_ids = newest.subquery()
+    rows = await session.exec(select(StatusReport).join(latest_ids, col(StatusReport.id) == latest_ids.c.id))
+    return {(row.task_id, row.unit_id): row for row in rows.all()}
+
+
+async def status_history(session: AsyncSession, *, task_id: int, limit: int = 20) -> list[StatusReport]:
+    """Newest first."""
+    rows = await session.exec(
+        select(StatusReport).where(StatusReport.task_id == task_id).order_by(col(StatusReport.id).desc()).limit(limit)
+    )
+    return list(rows.all())
+
+
+async def add_extension_request(
+    session: AsyncSession,
+    *,
+    task_id: int,
+    unit_id: int,
+    member_id: int | None,
+    requested_due: date | None,
+    reason: str | None,
+    original_text: str | None,
+    channel: str,
+) -> ExtensionRequest:
+    request = ExtensionRequest(
+        task_id=task_id,
+        unit_id=unit_id,
+        member_id=member_id,
+        requested_due=requested_due,
+        reason=reason,
+        original_text=original_text,
+        channel=channel,
+    )
+    session.add(request)
+    await session.flush()
+    return request
+
+
+async def extension_requests(session: AsyncSession, *, task_id: int | None = None) -> list[ExtensionRequest]:
+    query = select(ExtensionRequest)
+    if task_id is not None:
+        query = query.where(ExtensionRequest.task_id == task_id)
+    return list((await session.exec(query.order_by(col(ExtensionRequest.id)))).all())

@@ -1,0 +1,2107 @@
+"""A faithful fake of the Telegram Bot API, for end-to-end tests without network access.
+
+The fake is a small Starlette application served by uvicorn on ``127.0.0.1`` (random free
+port) as a task inside the *test's own* event loop. Point python-telegram-bot at it with::
+
+    async with FakeTelegram() as tg:
+        app = (
+            ApplicationBuilder()
+            .token(tg.token)
+            .base_url(tg.base_url)
+            .base_file_url(tg.base_file_url)
+            .build()
+        )
+        ...
+        tg.send_text(42, "/start")
+        msgs = await tg.wait_for_messages(42, 1)
+
+It keeps state like the real server: incrementing ``update_id``, one message_id counter per
+chat shared by user and bot messages, unix-second dates, pending updates that are confirmed
+(dropped) by ``getUpdates(offset=...)``, files with ``file_id``/``file_unique_id`` and a
+download endpoint at ``/file/bot<token>/<file_path>``.
+
+Errors are answered exactly like Telegram does: HTTP status == ``error_code`` and a body
+``{"ok": false, "error_code": N, "description": "...", "parameters": {...}}``, with the
+descriptions the real Bot API uses (as far as they are known; see the docstrings).
+
+Requests may arrive as ``application/json``, ``application/x-www-form-urlencoded`` (what PTB
+uses when nothing is uploaded), ``multipart/form-data`` (PTB uploads; JSON-valued fields such
+as ``reply_markup`` then arrive as JSON strings) or as a GET query string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import dataclasses
+import json
+import math
+import mimetypes
+import re
+import struct
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+__all__ = [
+    "FakeTelegram",
+    "HTMLParseError",
+    "TelegramAPIError",
+    "UploadedFile",
+    "parse_html",
+    "utf16_len",
+]
+
+MAX_MESSAGE_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+GET_UPDATES_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+BLOCKED = "Forbidden: bot was blocked by the user"
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+# Update types delivered when allowed_updates is empty / never given (Bot API docs).
+_DEFAULT_ALLOWED = frozenset(
+    {
+        "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
+        "business_message", "edited_business_message", "deleted_business_messages",
+        "inline_query", "chosen_inline_result", "callback_query", "shipping_query",
+        "pre_checkout_query", "purchased_paid_media", "poll", "poll_answer", "my_chat_member",
+        "chat_join_request", "chat_boost", "removed_chat_boost",
+    }
+)
+
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+        "upload_document", "choose_sticker", "find_location", "record_video_note",
+        "upload_video_note",
+    }
+)
+
+_INLINE_BUTTON_ACTIONS = (
+    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
+    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+    "callback_game", "pay",
+)
+
+# Form/multipart fields whose value is always a plain string (never JSON-decoded).
+_STRING_FIELDS = frozenset(
+    {
+        "text", "caption", "parse_mode", "callback_query_id", "url", "action", "language_code",
+        "secret_token", "file_id", "inline_message_id", "business_connection_id", "description",
+        "short_description", "name", "emoji", "message_effect_id", "ip_address", "document",
+        "photo", "thumbnail", "title", "query", "switch_pm_text", "certificate",
+    }
+)
+# Fields that carry JSON-serialized objects/arrays (decoded even when a JSON body sent a string).
+_JSON_FIELDS = frozenset(
+    {
+        "reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope",
+        "reply_parameters", "link_preview_options", "media", "menu_button", "rights",
+        "suggested_post_parameters",
+    }
+)
+
+_SPACE = frozenset(" \t\r\n\0\v\f")
+
+
+# --------------------------------------------------------------------------------------------
+# errors & small helpers
+# --------------------------------------------------------------------------------------------
+
+
+class TelegramAPIError(Exception):
+    """An error answer of the fake server (becomes ``{"ok": false, ...}``)."""
+
+    def __init__(self, error_code: int, description: str, *, retry_after: int | None = None):
+        super().__init__(description)
+        self.error_code = error_code
+        self.description = description
+        self.retry_after = retry_after
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.error_code,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def _bad(description: str) -> TelegramAPIError:
+    return TelegramAPIError(400, "Bad Request: " + description)
+
+
+class HTMLParseError(ValueError):
+    """Raised by :func:`parse_html` with tdlib's wording (without the Bot API prefix)."""
+
+
+def utf16_len(text: str) -> int:
+    """Length of ``text`` in UTF-16 code units (what Telegram counts and uses for offsets)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart/form-data request (as recorded in ``FakeTelegram.requests``)."""
+
+    filename: str
+    content_type: str | None
+    content: bytes = dataclasses.field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+@dataclasses.dataclass
+class _StoredFile:
+    file_id: str
+    file_unique_id: str
+    kind: str  # "document" | "photo"
+    content: bytes
+    size: int
+    ext: str
+    obj: dict[str, Any]  # the Document / PhotoSize object
+    group: list[dict[str, Any]] | None = None  # all PhotoSize objects of the same photo
+    file_path: str | None = None
+
+
+@dataclasses.dataclass(eq=False)
+class _Poller:
+    seq: int
+    event: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    superseded: bool = False
+
+
+# --------------------------------------------------------------------------------------------
+# HTML parse_mode (a port of tdlib's parse_html, which is what the Bot API server runs)
+# --------------------------------------------------------------------------------------------
+
+_HTML_TAGS = frozenset(
+    {
+        "a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler",
+        "tg-emoji", "span", "pre", "code", "blockquote",
+    }
+)
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _decode_html_entity(text: str, pos: int) -> tuple[str | None, int]:
+    """tdlib ``decode_html_entity``: returns (char, new_pos) or (None, pos) if not an entity."""
+    n = len(text)
+
+    def at(i: int) -> str:
+        return text[i] if i < n else "\0"
+
+    end = pos + 1
+    if at(pos + 1) == "#":
+        end += 1
+        res = 0
+        if at(pos + 2) == "x":
+            end += 1
+            while at(end) in _HEX and at(end) != "\0":
+                res = res * 16 + int(at(end), 16)
+                end += 1
+                if res >= 0x10FFFF:
+                    return None, pos
+        else:
+            while at(end).isascii() and at(end).isdigit():
+                res = res * 10 + int(at(end))
+                end += 1
+                if res >= 0x10FFFF:
+                    return None, pos
+        if res == 0 or res >= 0x10FFFF:
+            return None, pos
+        # (a surrogate decodes, then the whole text is rejected — see parse_html)
+        ch = chr(res)
+    else:
+        while at(end).isascii() and at(end).isalpha():
+            end += 1
+        named = _NAMED_ENTITIES.get(text[pos + 1 : end])
+        if named is None:
+            return None, pos  # e.g. a bare "&" or "&nbsp;": kept literally, like Telegram does
+        ch = named
+    if at(end) == ";":
+        end += 1
+    return ch, end
+
+
+def _check_link(url: str) -> str | None:
+    """Rough equivalent of tdlib's check_url: the normalised URL, or None (entity dropped).
+
+    Like Telegram, a bare domain gets ``http://`` and an empty path becomes ``/``
+    (``telegram.org`` → ``http://telegram.org/``)."""
+    if not url or any(ch.isspace() for ch in url):
+        return None
+    m = re.match(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<rest>.+)$", url)
+    if m:
+        scheme = m.group("scheme").lower()
+        if scheme in ("tg", "ton"):
+            return url
+        if scheme not in ("http", "https"):
+            return None
+        rest = m.group("rest")
+    else:
+        scheme, rest = "http", url
+    hm = re.match(r"^(?P<host>[^/?#]+)(?P<tail>.*)$", rest)
+    if not hm:
+        return None
+    host = hm.group("host")
+    hostname = host.rsplit("@", 1)[-1].split(":", 1)[0]
+    is_ip = re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", hostname) is not None
+    if not is_ip and not re.fullmatch(r"([\w-]+\.)+[^\W\d_]{2,}", hostname):
+        return None
+    tail = hm.group("tail")
+    if not tail.startswith("/"):
+        tail = "/" + tail
+    prefix = url[: len(url) - len(rest)] if m else "http://"
+    return prefix + host + tail
+
+
+# tdlib's sort_entities: by offset, then longer first, then by type priority.
+_ENTITY_PRIORITY = {
+    "blockquote": 0, "expandable_blockquote": 0, "pre": 11, "code": 20, "text_link": 49,
+    "text_mention": 49, "mention": 50, "hashtag": 50, "cashtag": 50, "bot_command": 50, "url": 50,
+    "email": 50, "phone_number": 50, "bank_card_number": 50, "bold": 90, "italic": 91,
+    "underline": 92, "strikethrough": 93, "spoiler": 94, "custom_emoji": 99,
+}
+
+
+def _sort_entities(entities: list[dict]) -> list[dict]:
+    return sorted(entities, key=lambda e: (e["offset"], -e["length"], _ENTITY_PRIORITY.get(e["type"], 50)))
+
+
+def parse_html(text: str, *, users: dict[int, dict[str, Any]] | None = None) -> tuple[str, list[dict]]:
+    """Parse Telegram-flavoured HTML into (plain text, entities) like the Bot API server.
+
+    Raises :class:`HTMLParseError` with tdlib's messages, e.g.
+    ``Unsupported start tag "br" at byte offset 5`` (byte offsets count UTF-8 bytes of the
+    original text) or ``Can't find end tag corresponding to start tag "b"``.
+    Entity offsets/lengths are in UTF-16 code units. A bare ``&`` (or an unknown named entity
+    such as ``&nbsp;``) is *not* an error: Telegram keeps it literally.
+    """
+    n = len(text)
+
+    def at(i: int) -> str:
+        return text[i] if i < n else "\0"
+
+    def boff(i: int) -> int:
+        return len(text[:i].encode("utf-8", "surrogatepass"))
+
+    out: list[str] = []
+    utf16 = 0
+    nested: list[dict[str, Any]] = []
+    entities: list[dict[str, Any]] = []
+    i = 0
+    while i < n:
+        c = text[i]
+        if c == "&":
+            ch, new_i = _decode_html_entity(text, i)
+            if ch is not None:
+                out.append(ch)
+                utf16 += 2 if ord(ch) > 0xFFFF else 1
+                i = new_i
+                continue
+        if c != "<":
+            out.append(c)
+            utf16 += 2 if ord(c) > 0xFFFF else 1
+            i += 1
+            continue
+
+        begin = i
+        i += 1
+        if at(i) != "/":
+            # a start tag
+            tag_end = i
+            while at(tag_end) not in _SPACE and at(tag_end) != ">":
+                tag_end += 1
+            if tag_end >= n:
+                raise HTMLParseError(f"Unclosed start tag at byte offset {boff(begin)}")
+            tag_name = text[i:tag_end].lower()
+            if tag_name not in _HTML_TAGS:
+                raise HTMLParseError(f'Unsupported start tag "{tag_name}" at byte offset {boff(begin)}')
+            argument = ""
+            i = tag_end
+            while at(i) != ">":
+                while i < n and at(i) in _SPACE:
+                    i += 1
+                if i >= n:
+                    raise HTMLParseError(f"Unclosed start tag at byte offset {boff(begin)}")
+                if at(i) == ">":
+                    break
+                attr_begin = i
+                while at(i) not in _SPACE and at(i) not in "=>":
+                    i += 1
+                attr_name = text[attr_begin:i].lower()
+                if not attr_name:
+                    raise HTMLParseError(
+                        f'Empty attribute name in the tag "{tag_name}" at byte offset {boff(begin)}'
+                    )
+                while i < n and at(i) in _SPACE:
+                    i += 1
+                if at(i) != "=":
+                    if tag_name == "blockquote" and attr_name == "expandable":
+                        argument = "1"
+                        continue
+                    if i >= n:
+                        raise HTMLParseError(f"Unclosed start tag at byte offset {boff(begin)}")
+                    raise HTMLParseError(
+                        "Expected equal sign in declaration of an attribute of the tag "
+                        f'"{tag_name}" at byte offset {boff(begin)}'
+                    )
+                i += 1
+                while i < n and at(i) in _SPACE:
+                    i += 1
+                if i >= n:
+                    raise HTMLParseError(f'Unclosed start tag "{tag_name}" at byte offset {boff(begin)}')
+                if at(i) not in "'\"":
+                    # a name token (letters, digits, periods, hyphens), case-insensitive
+                    token_begin = i
+                    while at(i).isascii() and (at(i).isalnum() or at(i) in ".-") and at(i) != "\0":
+                        i += 1
+                    value = text[token_begin:i].lower()
+                    if at(i) not in _SPACE and at(i) != ">":
+                        raise HTMLParseError(f"Unexpected end of name token at byte offset {boff(token_begin)}")
+                else:
+                    quote = at(i)
+                    i += 1
+                    chars: list[str] = []
+                    while i < n and at(i) != quote:
+                        if at(i) == "&":
+                            ch, new_i = _decode_html_entity(text, i)
+                            if ch is not None:
+                                chars.append(ch)
+                                i = new_i
+                                continue
+                        chars.append(at(i))
+                        i += 1
+                    if at(i) == quote:
+                        i += 1
+                    value = "".join(chars)
+                if i >= n:
+                    raise HTMLParseError(f"Unclosed start tag at byte offset {boff(begin)}")
+                if tag_name == "a" and attr_name == "href":
+                    argument = value
+                elif tag_name == "code" and attr_name == "class" and value.startswith("language-"):
+                    argument = value[len("language-") :]
+                elif tag_name == "span" and attr_name == "class" and value.startswith("tg-"):
+                    argument = value[len("tg-") :]
+                elif tag_name == "tg-emoji" and attr_name == "emoji-id":
+                    argument = value
+                elif tag_name == "blockquote" and attr_name == "expandable":
+                    argument = "1"
+            if tag_name == "span" and argument != "spoiler":
+                raise HTMLParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {boff(begin)}')
+            nested.append({"tag": tag_name, "arg": argument, "offset": utf16, "out_len": len(out)})
+            i += 1  # skip ">"
+            continue
+
+        # an end tag
+        if not nested:
+            raise HTMLParseError(f"Unexpected end tag at byte offset {boff(begin)}")
+        i += 1  # skip "/"
+        name_begin = i
+        while at(i) not in _SPACE and at(i) != ">":
+            i += 1
+        end_tag_name = text[name_begin:i].lower()
+        while i < n and at(i) in _SPACE:
+            i += 1
+        if at(i) != ">":
+            raise HTMLParseError(f"Unclosed end tag at byte offset {boff(begin)}")
+        top = nested[-1]
+        tag_name = top["tag"]
+        if end_tag_name and end_tag_name != tag_name:
+            raise HTMLParseError(
+                f'Unmatched end tag at byte offset {boff(begin)}, expected "</{tag_name}>", '
+                f'found "</{end_tag_name}>"'
+            )
+        offset = top["offset"]
+        length = utf16 - offset
+        if length > 0:
+            arg = top["arg"]
+            ent: dict[str, Any] | None = None
+            if tag_name in ("i", "em"):
+                ent = {"type": "italic"}
+            elif tag_name in ("b", "strong"):
+                ent = {"type": "bold"}
+            elif tag_name in ("s", "strike", "del"):
+                ent = {"type": "strikethrough"}
+            elif tag_name in ("u", "ins"):
+                ent = {"type": "underline"}
+            elif tag_name == "tg-spoiler" or tag_name == "span":
+                ent = {"type": "spoiler"}
+            elif tag_name == "tg-emoji":
+                if not arg.isdigit() or int(arg) == 0:
+                    raise HTMLParseError("Invalid custom emoji identifier specified")
+                ent = {"type": "custom_emoji", "custom_emoji_id": arg}
+            elif tag_name == "a":
+                url = arg or "".join(out[top["out_len"] :])
+                m = re.match(r"^tg://user\?id=(\d+)$", url)
+                if m and users and int(m.group(1)) in users:
+                    ent = {"type": "text_mention", "user": copy.deepcopy(users[int(m.group(1))])}
+                else:
+                    checked = _check_link(url)
+                    if checked is not None:
+                        ent = {"type": "text_link", "url": checked}
+            elif tag_name == "pre":
+                last = entities[-1] if entities else None
+                if (
+                    last is not None
+                    and last["type"] == "code"
+                    and last["offset"] == offset
+                    and last["length"] == length
+                    and last.get("language")
+                ):
+                    last["type"] = "pre"
+                else:
+                    ent = {"type": "pre"}
+            elif tag_name == "code":
+                last = entities[-1] if entities else None
+                if (
+                    last is not None
+                    and last["type"] == "pre"
+                    and last["offset"] == offset
+                    and last["length"] == length
+                    and arg
+                ):
+                    last["language"] = arg
+                else:
+                    ent = {"type": "code"}
+                    if arg:
+                        ent["language"] = arg  # only kept if an enclosing <pre> turns it into pre
+            elif tag_name == "blockquote":
+                ent = {"type": "expandable_blockquote" if arg == "1" else "blockquote"}
+            if ent is not None:
+                ent["offset"] = offset
+                ent["length"] = length
+                entities.append(ent)
+        nested.pop()
+        i += 1  # skip ">"
+
+    if nested:
+        raise HTMLParseError(f'Can\'t find end tag corresponding to start tag "{nested[-1]["tag"]}"')
+    for ent in entities:
+        if ent["type"] == "code":
+            ent.pop("language", None)
+    plain = "".join(out)
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in plain):
+        raise HTMLParseError(
+            "Text contains invalid Unicode characters after decoding HTML entities, "
+            "check for unmatched surrogate code units"
+        )
+    # canonical key order: type, offset, length, extras
+    result = []
+    for ent in _sort_entities(entities):
+        extra = {k: v for k, v in ent.items() if k not in ("type", "offset", "length")}
+        result.append({"type": ent["type"], "offset": ent["offset"], "length": ent["length"], **extra})
+    return plain, result
+
+
+class _EmptyText(ValueError):
+    pass
+
+
+def _fix_formatted_text(text: str, entities: list[dict], *, allow_empty: bool) -> tuple[str, list[dict]]:
+    """Port of tdlib's fix_formatted_text, which the Bot API applies to every text/caption:
+
+    * control characters other than ``\\n`` become spaces, ``\\r`` is removed, as are
+      U+2028..U+202E and the combining characters U+030A/U+0333/U+033F;
+    * entities that cover only spaces/newlines are dropped;
+    * trailing spaces/newlines are cut, leading ones too (up to the first entity).
+
+    Raises _EmptyText if nothing but spaces/newlines remains (unless ``allow_empty``).
+    """
+    out: list[str] = []
+    # new UTF-16 offset for each old UTF-16 boundary
+    old_to_new: dict[int, int] = {}
+    u_old = 0
+    u_new = 0
+    for ch in text:
+        old_to_new[u_old] = u_new
+        width = 2 if ord(ch) > 0xFFFF else 1
+        code = ord(ch)
+        if code == 13 or 0x2028 <= code <= 0x202E or code in (0x030A, 0x0333, 0x033F):
+            pass
+        elif code < 32 and ch != "\n":
+            out.append(" ")
+            u_new += 1
+        else:
+            out.append(ch)
+            u_new += width
+        if width == 2:
+            old_to_new[u_old + 1] = u_new
+        u_old += width
+    old_to_new[u_old] = u_new
+    result = "".join(out)
+
+    # positions (UTF-16) of result characters, to test "only spaces" per entity
+    starts: list[int] = []
+    pos = 0
+    for ch in result:
+        starts.append(pos)
+        pos += 2 if ord(ch) > 0xFFFF else 1
+
+    def non_space_in(start: int, end: int) -> bool:
+        return any(start <= p < end and c not in " \n" for p, c in zip(starts, result))
+
+    fixed = []
+    for ent in entities:
+        start = old_to_new.get(ent["offset"], min(ent["offset"], u_new))
+        end = old_to_new.get(ent["offset"] + ent["length"], min(ent["offset"] + ent["length"], u_new))
+        if end > start and non_space_in(start, end):
+            fixed.append({**ent, "offset": start, "length": end - start})
+
+    stripped = result.rstrip(" \n")
+    if not stripped:
+        if allow_empty:
+            return "", []
+        raise _EmptyText
+    # rtrim
+    last = utf16_len(stripped)
+    for ent in fixed:
+        if ent["offset"] + ent["length"] > last:
+            ent["length"] = last - ent["offset"]
+    fixed = [e for e in fixed if e["length"] > 0]
+    # ltrim (only up to the first entity)
+    first_entity = min((e["offset"] for e in fixed), default=last)
+    lead = 0
+    while lead < len(stripped) and lead < first_entity and stripped[lead] in " \n":
+        lead += 1
+    if lead:
+        stripped = stripped[lead:]
+        for ent in fixed:
+            ent["offset"] -= lead
+    return stripped, _sort_entities(fixed)
+
+
+_COMMAND_RE = re.compile(r"(?<![\w/<>@])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/@])")
+_URL_RE = re.compile(r"(?<![\w/@.])https?://[^\s<>\"]+", re.IGNORECASE)
+
+
+def _auto_entities(text: str) -> list[dict]:
+    """Entities a Telegram client/server attaches to user text: bot_command and url."""
+    ents = []
+    for m in _COMMAND_RE.finditer(text):
+        ents.append(("bot_command", m.start(), m.end()))
+    for m in _URL_RE.finditer(text):
+        end = m.end()
+        while end > m.start() and text[end - 1] in ".,;:!?)]'":
+            end -= 1
+        ents.append(("url", m.start(), end))
+    out = []
+    for typ, start, end in sorted(ents, key=lambda e: e[1]):
+        off = utf16_len(text[:start])
+        out.append({"type": typ, "offset": off, "length": utf16_len(text[start:end])})
+    return out
+
+
+_EXCLUSIVE = frozenset({"code", "pre", "text_link", "text_mention", "url", "bot_command", "email", "mention"})
+
+
+def _merge_auto_entities(entities: list[dict], found: list[dict]) -> list[dict]:
+    """Add auto-detected entities that do not intersect code/pre/link-like ones (tdlib's
+    merge_entities keeps the sender's entities and drops conflicting detected ones)."""
+    blocking = [e for e in entities if e["type"] in _EXCLUSIVE]
+    merged = list(entities)
+    for new in found:
+        n_start, n_end = new["offset"], new["offset"] + new["length"]
+        if any(e["offset"] < n_end and n_start < e["offset"] + e["length"] for e in blocking):
+            continue
+        merged.append(new)
+    return _sort_entities(merged)
+
+
+# --------------------------------------------------------------------------------------------
+# images (for PhotoSize width/height and IMAGE_PROCESS_FAILED)
+# --------------------------------------------------------------------------------------------
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG/GIF/JPEG/BMP/WebP image, (0, 0) if an image of unknown size,
+    None if ``data`` is not an image at all."""
+    try:
+        if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+            w, h = struct.unpack(">II", data[16:24])
+            return w, h
+        if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+            w, h = struct.unpack("<HH", data[6:10])
+            return w, h
+        if data.startswith(b"BM") and len(data) >= 26:
+            w, h = struct.unpack("<ii", data[18:26])
+            return abs(w), abs(h)
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            return 0, 0
+        if data.startswith(b"\xff\xd8\xff"):
+            i = 2
+            while i + 9 < len(data):
+                if data[i] != 0xFF:
+                    i += 1
+                    continue
+                marker = data[i + 1]
+                if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+                    i += 1 if marker == 0xFF else 2
+                    continue
+                seg_len = struct.unpack(">H", data[i + 2 : i + 4])[0]
+                if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                    h, w = struct.unpack(">HH", data[i + 5 : i + 9])
+                    return w, h
+                i += 2 + seg_len
+            return 0, 0
+    except struct.error:
+        return None
+    return None
+
+
+def _photo_dimensions(width: int, height: int) -> list[tuple[int, int]]:
+    """The PhotoSize variants Telegram generates (90/320/800/1280/2560 px on the long side)."""
+    if width <= 0 or height <= 0:
+        width, height = 1280, 960
+    longest = max(width, height)
+    sizes = []
+    for target in (90, 320, 800, 1280, 2560):
+        if target < longest:
+            scale = target / longest
+            sizes.append((max(1, round(width * scale)), max(1, round(height * scale))))
+        else:
+            sizes.append((width, height))
+            break
+    return sizes
+
+
+# --------------------------------------------------------------------------------------------
+# request parsing
+# --------------------------------------------------------------------------------------------
+
+
+def _unescape_disposition(value: str) -> str:
+    # httpx escapes '"' as %22, '\' as '\\' and control characters as %XX.
+    value = re.sub(r"%([0-1][0-9A-Fa-f]|22)", lambda m: chr(int(m.group(1), 16)), value)
+    return value.replace("\\\\", "\\")
+
+
+def _parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
+    m = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not m:
+        raise _bad("can't parse multipart/form-data request: no boundary")
+    delimiter = b"--" + m.group(1).encode("latin-1")
+    out: dict[str, Any] = {}
+    for part in body.split(delimiter)[1:]:
+        if part.startswith(b"--"):
+            break
+        if part.startswith(b"\r\n"):
+            part = part[2:]
+        head, sep, content = part.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        if content.endswith(b"\r\n"):
+            content = content[:-2]
+        headers: dict[str, str] = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            key, _, val = line.partition(":")
+            headers[key.strip().lower()] = val.strip()
+        disposition = headers.get("content-disposition", "")
+        params = {
+            k.lower(): _unescape_disposition(v)
+            for k, v in re.findall(r'([\w*]+)="((?:[^"\\]|\\.)*)"', disposition)
+        }
+        for k, v in re.findall(r"([\w]+)\*=(?:UTF-8|utf-8)''([^;\s]+)", disposition):
+            params[k.lower()] = unquote(v)
+        name = params.get("name")
+        if name is None:
+            continue
+        if "filename" in params:
+            out[name] = UploadedFile(params["filename"], headers.get("content-type"), content)
+        else:
+            out[name] = content.decode("utf-8", "replace")
+    return out
+
+
+def _coerce_form_value(name: str, value: Any) -> Any:
+    """Form values are strings; give them the type Telegram would parse them as."""
+    if not isinstance(value, str) or name in _STRING_FIELDS:
+        return value
+    if name in ("chat_id", "from_chat_id"):
+        return int(value) if re.fullmatch(r"-?\d+", value.strip()) else value
+    stripped = value.strip()
+    if stripped and stripped[0] in '{["-0123456789tfn':
+        try:
+            decoded = json.loads(stripped)
+        except ValueError:
+            return value
+        if decoded is None or isinstance(decoded, str) or (
+            isinstance(decoded, float) and not math.isfinite(decoded)
+        ):
+            return value
+        return decoded
+    return value
+
+
+class _Params(dict):
+    """Request parameters with Telegram-like typed accessors."""
+
+    def int(self, name: str, default: int | None = None) -> int | None:
+        value = self.get(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+            return int(value)
+        raise _bad(f'field "{name}" must be a valid Number')
+
+    def float(self, name: str, default: float | None = None) -> float | None:
+        value = self.get(name)
+        if value is None or value == "":
+            return default
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise _bad(f'field "{name}" must be a valid Number') from None
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.get(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (dict, list)):
+            return json.dumps(value)
+        return value if isinstance(value, str) else str(value)
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        value = self.get(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)):
+            return value != 0
+        return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+    def json(self, name: str, what: str | None = None) -> Any:
+        value = self.get(name)
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise _bad(f"can't parse {what or name} JSON object") from None
+        return value
+
+
+# --------------------------------------------------------------------------------------------
+# the server
+# --------------------------------------------------------------------------------------------
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn server that leaves the process' signal handlers alone (we run inside pytest)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):  # uvicorn >= 0.29
+        yield
+
+    def install_signal_handlers(self) -> None:  # older uvicorn
+        return None
+
+
+Handler = Callable[[_Params, Request], Awaitable[Any]]
+
+
+class FakeTelegram:
+    """Fake Telegram Bot API server (an async context manager).
+
+    Public state for assertions:
+
+    * ``requests``: every Bot API call as ``(method, params)`` — method in its canonical
+      camelCase spelling, params decoded to JSON types (ints, bools, dicts); uploads appear as
+      :class:`UploadedFile`.
+    * ``callback_answers``: ``answerCallbackQuery`` calls as dicts with ``callback_query_id``,
+      ``text``, ``show_alert``, ``url``, ``cache_time``.
+    * ``commands``: the command list of the most recent setMyCommands/deleteMyCommands call;
+      ``commands_by_scope`` maps ``(scope_key, language_code)`` to lists (scope_key is
+      ``"default"`` or the scope object as sorted-keys JSON).
+    * ``chat_actions``: ``(chat_id, action)`` from sendChatAction.
+    * ``deleted``: ``(chat_id, message_id)`` deleted with deleteMessage.
+    * ``errors``: ``(method, error_code, description)`` of every error answer sent.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "123456:TEST-token",
+        bot_username: str = "dondoc_test_bot",
+        bot_first_name: str = "Đôn Đốc",
+        max_file_download_bytes: int = 20 * 1024 * 1024,
+        rate_limit_per_chat_per_second: float | None = None,
+        rate_limit_per_second: float | None = None,
+        first_update_id: int = 100_000_001,
+    ) -> None:
+        self.token = token
+        self.bot_username = bot_username
+        self.max_file_download_bytes = max_file_download_bytes
+        self.rate_limit_per_chat_per_second = rate_limit_per_chat_per_second
+        self.rate_limit_per_second = rate_limit_per_second
+        prefix = token.split(":", 1)[0]
+        self.bot_id = int(prefix) if prefix.isdigit() else 123456
+        self.bot_user: dict[str, Any] = {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+        }
+
+        self.requests: list[tuple[str, dict]] = []
+        self.callback_answers: list[dict] = []
+        self.commands_by_scope: dict[tuple[str, str], list[dict]] = {}
+        self._last_commands_key: tuple[str, str] | None = None
+        self.chat_actions: list[tuple[int, str]] = []
+        self.deleted: list[tuple[int, int]] = []
+        self.errors: list[tuple[str, int, str]] = []
+        self.bot_properties: dict[str, Any] = {}
+
+        self._users: dict[int, dict] = {}
+        self._chats: dict[int, dict] = {}
+        self._blocked: dict[int, str] = {}
+        self._msg_counter: dict[int, int] = {}
+        self._messages: dict[tuple[int, int], dict] = {}
+        self._bot_messages: dict[int, list[int]] = {}
+        self._reply_keyboards: dict[int, dict | None] = {}
+        self._callback_queries: dict[str, dict] = {}
+        self._cq_counter = 0
+        self._files: dict[str, _StoredFile] = {}
+        self._files_by_path: dict[str, _StoredFile] = {}
+        self._file_counter = 0
+
+        self._next_update_id = first_update_id
+        self._pending: list[dict] = []
+        self._allowed_updates: list[str] | None = None
+        self._webhook: dict[str, Any] | None = None
+        self._pollers: set[_Poller] = set()
+        self._poll_seq = 0
+        self._last_injected_id = 0
+        self._delivered_upto = 0
+        self._last_delivery_seq = 0
+        self._inflight = 0
+        self._last_activity = time.monotonic()
+        self._changed = asyncio.Event()
+
+        self._failures: dict[str, deque] = {}
+        self._chat_sends: dict[int, deque] = {}
+        self._global_sends: deque = deque()
+
+        self._closing = False
+        self._server: _QuietServer | None = None
+        self._serve_task: asyncio.Task | None = None
+        self.port: int | None = None
+
+        self._methods: dict[str, tuple[str, Handler]] = {}
+        for attr in dir(self):
+            if attr.startswith("_m_"):
+                name = attr[3:]
+                self._methods[name.lower()] = (name, getattr(self, attr))
+        self._app = Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._handle_api, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{file_path:path}", self._handle_file, methods=["GET"]),
+                Route("/{path:path}", self._handle_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
+            ]
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> FakeTelegram:
+        config = uvicorn.Config(
+            self._app,
+            host="127.0.0.1",
+            port=0,
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            http="h11",
+            ws="none",
+            timeout_graceful_shutdown=2,
+            server_header=False,
+        )
+        self._server = _QuietServer(config)
+        self._serve_task = asyncio.create_task(self._server.serve(), name="FakeTelegram-uvicorn")
+        while not self._server.started:
+            if self._serve_task.done():
+                exc = self._serve_task.exception()
+                raise RuntimeError("FakeTelegram: uvicorn failed to start") from exc
+            await asyncio.sleep(0.005)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop the server: wake every held getUpdates (answered with ``[]``) and shut down."""
+        self._closing = True
+        self._wake_pollers()
+        if self._server is None or self._serve_task is None:
+            return
+        self._server.should_exit = True
+        try:
+            await asyncio.wait_for(asyncio.shield(self._serve_task), timeout=5)
+        except (asyncio.TimeoutError, SystemExit):
+            self._server.force_exit = True
+            self._serve_task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._serve_task
+        self._server = None
+        self._serve_task = None
+
+    @property
+    def base_url(self) -> str:
+        """For ``ApplicationBuilder().base_url(...)`` / ``Bot(base_url=...)``; PTB appends the token."""
+        self._require_started()
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ``ApplicationBuilder().base_file_url(...)``; PTB appends the token."""
+        self._require_started()
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    def _require_started(self) -> None:
+        if self.port is None:
+            raise RuntimeError("FakeTelegram is not running; use `async with FakeTelegram() as tg:`")
+
+    def make_bot(self, **kwargs: Any):
+        """A ``telegram.Bot`` pointed at this fake (call ``initialize()``/use ``async with``)."""
+        from telegram import Bot
+
+        return Bot(self.token, base_url=self.base_url, base_file_url=self.base_file_url, **kwargs)
+
+    def application_builder(self):
+        """``ApplicationBuilder()`` preconfigured with token, base_url and base_file_url."""
+        from telegram.ext import ApplicationBuilder
+
+        return (
+            ApplicationBuilder().token(self.token).base_url(self.base_url).base_file_url(self.base_file_url)
+        )
+
+    # ------------------------------------------------------------------ notifications
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def _wake_pollers(self) -> None:
+        for poller in list(self._pollers):
+            poller.event.set()
+        self._notify()
+
+    async def _wait_until(self, predicate: Callable[[], bool], timeout: float, describe: Callable[[], str]) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(describe())
+            event = self._changed
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(event.wait(), min(remaining, 0.02))
+
+    # ------------------------------------------------------------------ users & injection
+
+    def user(
+        self,
+        user_id: int,
+        *,
+        first_name: str = "Test",
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "vi",
+    ) -> dict:
+        """Register (or re-register) a user; its private chat has ``id == user_id``.
+
+        A registered user counts as having started the bot, so the bot may message them.
+        """
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if last_name is not None:
+            user["last_name"] = last_name
+        if username is not None:
+            user["username"] = username
+        if language_code is not None:
+            user["language_code"] = language_code
+        self._users[user_id] = user
+        chat: dict[str, Any] = {"id": user_id, "first_name": first_name}
+        if last_name is not None:
+            chat["last_name"] = last_name
+        if username is not None:
+            chat["username"] = username
+        chat["type"] = "private"
+        self._chats[user_id] = chat
+        return copy.deepcopy(user)
+
+    def _ensure_user(self, user_id: int) -> dict:
+        if user_id not in self._users:
+            self.user(user_id)
+        return self._users[user_id]
+
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot: sends to their chat → 403 "Forbidden: bot was blocked by the user"."""
+        self._ensure_user(user_id)
+        self._blocked[user_id] = BLOCKED
+
+    def deactivate(self, user_id: int) -> None:
+        """The user deletes their account: sends → 403 "Forbidden: user is deactivated"."""
+        self._ensure_user(user_id)
+        self._blocked[user_id] = "Forbidden: user is deactivated"
+
+    def unblock(self, user_id: int) -> None:
+        self._blocked.pop(user_id, None)
+
+    def _new_message_id(self, chat_id: int) -> int:
+        self._msg_counter[chat_id] = self._msg_counter.get(chat_id, 0) + 1
+        return self._msg_counter[chat_id]
+
+    def _queue_update(self, payload: dict) -> dict:
+        update = {"update_id": self._next_update_id, **payload}
+        self._next_update_id += 1
+        self._last_injected_id = update["update_id"]
+        self._pending.append(update)
+        self._wake_pollers()
+        return copy.deepcopy(update)
+
+    def send_update(self, payload: dict) -> dict:
+        """Queue an arbitrary update body (e.g. ``{"my_chat_member": {...}}``); update_id is added."""
+        return self._queue_update(copy.deepcopy(payload))
+
+    def _reply_snapshot(self, chat_id: int, reply_to_message_id: int | None) -> dict | None:
+        if reply_to_message_id is None:
+            return None
+        target = self._messages.get((chat_id, reply_to_message_id))
+        if target is None:
+            raise ValueError(f"no message {reply_to_message_id} in chat {chat_id}")
+        snap = copy.deepcopy(target)
+        snap.pop("reply_to_message", None)
+        return snap
+
+    def _user_message(self, user_id: int, reply_to_message_id: int | None, body: dict) -> dict:
+        user = self._ensure_user(user_id)
+        reply = self._reply_snapshot(user_id, reply_to_message_id)
+        message_id = self._new_message_id(user_id)
+        msg: dict[str, Any] = {
+            "message_id": message_id,
+            "from": copy.deepcopy(user),
+            "chat": copy.deepcopy(self._chats[user_id]),
+            "date": int(time.time()),
+        }
+        if reply is not None:
+            msg["reply_to_message"] = reply
+        msg.update(body)
+        self._messages[(user_id, message_id)] = msg
+        return self._queue_update({"message": copy.deepcopy(msg)})
+
+    def send_text(self, user_id: int, text: str, *, reply_to_message_id: int | None = None) -> dict:
+        """The user sends ``text`` in their private chat; commands get ``bot_command`` entities
+        (and http(s) links ``url`` entities) like Telegram adds them. Returns the Update dict."""
+        body: dict[str, Any] = {"text": text}
+        entities = _auto_entities(text)
+        if entities:
+            body["entities"] = entities
+        return self._user_message(user_id, reply_to_message_id, body)
+
+    def press_button(self, user_id: int, message_id: int, data: str) -> dict:
+        """The user presses an inline button of bot message ``message_id`` in their chat.
+        ``data`` is sent as-is (it may be forged: any string). Returns the Update dict."""
+        user = self._ensure_user(user_id)
+        msg = self._messages.get((user_id, message_id))
+        if msg is None:
+            raise ValueError(f"no message {message_id} in chat {user_id}")
+        self._cq_counter += 1
+        query_id = str(self.bot_id * 1_000_000_000 + self._cq_counter)
+        self._callback_queries[query_id] = {
+            "answered": False,
+            "user_id": user_id,
+            "message_id": message_id,
+            "data": data,
+        }
+        query = {
+            "id": query_id,
+            "from": copy.deepcopy(user),
+            "message": copy.deepcopy(msg),
+            "chat_instance": str((user_id * 2654435761 + self.bot_id) % (2**62)),
+            "data": data,
+        }
+        return self._queue_update({"callback_query": query})
+
+    def _new_file_ids(self, kind: str) -> tuple[str, str, int]:
+        self._file_counter += 1
+        n = self._file_counter
+        prefix = {"document": "BQACAgUAAxkBAAI", "photo": "AgACAgUAAxkBAAI"}[kind]
+        return f"{prefix}{n:08d}{self.bot_id:x}AAQ", f"AgAD{n:06d}", n
+
+    def _store_document(
+        self, content: bytes, file_name: str | None, mime_type: str | None, file_size: int | None
+    ) -> dict:
+        file_id, unique_id, _ = self._new_file_ids("document")
+        doc: dict[str, Any] = {}
+        if file_name:
+            doc["file_name"] = file_name
+        if mime_type:
+            doc["mime_type"] = mime_type
+        size = len(content) if file_size is None else file_size
+        doc.update({"file_id": file_id, "file_unique_id": unique_id, "file_size": size})
+        ext = ""
+        if file_name and "." in file_name:
+            ext = "." + file_name.rsplit(".", 1)[1]
+        elif mime_type:
+            ext = mimetypes.guess_extension(mime_type) or ""
+        self._files[file_id] = _StoredFile(file_id, unique_id, "document", content, size, ext, doc)
+        return copy.deepcopy(doc)
+
+    def _store_photo(self, content: bytes) -> list[dict]:
+        dims = _image_size(content) or (0, 0)
+        sizes: list[dict] = []
+        records = []
+        for width, height in _photo_dimensions(*dims):
+            file_id, unique_id, _ = self._new_file_ids("photo")
+            obj = {
+                "file_id": file_id,
+                "file_unique_id": unique_id,
+                "file_size": len(content),
+                "width": width,
+                "height": height,
+            }
+            sizes.append(obj)
+            records.append(_StoredFile(file_id, unique_id, "photo", content, len(content), ".jpg", obj))
+        for rec in records:
+            rec.group = sizes
+            self._files[rec.file_id] = rec
+        return copy.deepcopy(sizes)
+
+    def send_document(
+        self,
+        user_id: int,
+        content: bytes,
+        *,
+        file_name: str,
+        mime_type: str,
+        caption: str | None = None,
+        reply_to_message_id: int | None = None,
+        file_size: int | None = None,
+    ) -> dict:
+        """The user sends a file. ``file_size`` overrides the declared size (e.g. claim 25 MB
+        without the bytes; getFile then answers "file is too big"). Returns the Update dict."""
+        self._ensure_user(user_id)
+        body: dict[str, Any] = {"document": self._store_document(content, file_name, mime_type, file_size)}
+        if caption is not None:
+            body["caption"] = caption
+            entities = _auto_entities(caption)
+            if entities:
+                body["caption_entities"] = entities
+        return self._user_message(user_id, reply_to_message_id, body)
+
+    def send_photo(
+        self,
+        user_id: int,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> dict:
+        """The user sends a photo; like Telegram the message has several PhotoSize entries
+        (smallest first; all carry ``content``). Returns the Update dict."""
+        self._ensure_user(user_id)
+        body: dict[str, Any] = {"photo": self._store_photo(content)}
+        if caption is not None:
+            body["caption"] = caption
+            entities = _auto_entities(caption)
+            if entities:
+                body["caption_entities"] = entities
+        return self._user_message(user_id, reply_to_message_id, body)
+
+    # ------------------------------------------------------------------ observing
+
+    def messages_to(self, chat_id: int) -> list[dict]:
+        """Messages the bot sent to ``chat_id`` (sendMessage/sendDocument/sendPhoto), in order,
+        as their current state (after edits; deleted ones are still listed, see ``deleted``)."""
+        return [copy.deepcopy(self._messages[(chat_id, mid)]) for mid in self._bot_messages.get(chat_id, [])]
+
+    def message(self, chat_id: int, message_id: int) -> dict:
+        """Current state of any message (user's or bot's) in a chat."""
+        return copy.deepcopy(self._messages[(chat_id, message_id)])
+
+    def reply_keyboard(self, chat_id: int) -> dict | None:
+        """The last non-inline reply_markup (ReplyKeyboardMarkup/ReplyKeyboardRemove/ForceReply)
+        the bot sent to the chat; Telegram does not echo those in the Message object."""
+        return copy.deepcopy(self._reply_keyboards.get(chat_id))
+
+    @staticmethod
+    def buttons(message: dict) -> list[list[dict]]:
+        """Inline keyboard rows of a message dict ([] if none)."""
+        return copy.deepcopy((message.get("reply_markup") or {}).get("inline_keyboard", []))
+
+    @property
+    def commands(self) -> list[dict]:
+        """Command list of the most recent setMyCommands/deleteMyCommands call ([] if none)."""
+        if self._last_commands_key is None:
+            return []
+        return copy.deepcopy(self.commands_by_scope.get(self._last_commands_key, []))
+
+    def commands_for(self, scope: dict | None = None, language_code: str = "") -> list[dict]:
+        return copy.deepcopy(self.commands_by_scope.get((self._scope_key(scope), language_code or ""), []))
+
+    def pending_updates(self) -> list[dict]:
+        """Updates not yet confirmed by a getUpdates offset."""
+        return copy.deepcopy(self._pending)
+
+    async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 5.0) -> list[dict]:
+        """Wait until the bot has sent at least ``count`` messages to ``chat_id`` (counting from
+        the start of the test) and return all of them (``messages_to``).
+
+        Raises AssertionError listing what was received (and recent errors) on timeout."""
+
+        def describe() -> str:
+            got = [m.get("text", m.get("caption", "<media>")) for m in self.messages_to(chat_id)]
+            return (
+                f"expected >= {count} bot message(s) to chat {chat_id} within {timeout}s, got "
+                f"{len(got)}: {got!r}; recent API errors: {self.errors[-5:]!r}"
+            )
+
+        await self._wait_until(lambda: len(self._bot_messages.get(chat_id, [])) >= count, timeout, describe)
+        return self.messages_to(chat_id)
+
+    def _is_idle(self, settle: float) -> bool:
+        if self._last_injected_id > self._delivered_upto:
+            return False
+        if self._last_injected_id and self._poll_seq <= self._last_delivery_seq:
+            return False
+        if self._inflight:
+            return False
+        return time.monotonic() - self._last_activity >= settle
+
+    async def wait_for_idle(self, timeout: float = 5.0, *, settle: float = 0.1) -> None:
+        """Wait until the bot has caught up. Exact guarantee, all at one moment:
+
+        1. every update injected so far has been returned by some getUpdates response;
+        2. after the response that delivered them, another getUpdates request has arrived
+           (PTB's Updater sends it with ``offset`` confirming the batch);
+        3. no other Bot API request is in flight, and none has arrived or finished during
+           the last ``settle`` seconds.
+
+        Note that PTB's Updater calls getUpdates again as soon as it has *queued* a batch, not
+        when the handlers finished; (3) is what covers handlers that are still running, as
+        long as they make a Bot API call at least every ``settle`` seconds. For an exact
+        condition prefer ``wait_for_messages``. Raises AssertionError on timeout."""
+
+        def describe() -> str:
+            return (
+                f"bot not idle after {timeout}s: last injected update {self._last_injected_id}, "
+                f"delivered up to {self._delivered_upto}, getUpdates calls {self._poll_seq} "
+                f"(last delivery by call {self._last_delivery_seq}), in-flight requests "
+                f"{self._inflight}, pending {len(self._pending)}"
+            )
+
+        await self._wait_until(lambda: self._is_idle(settle), timeout, describe)
+
+    # ------------------------------------------------------------------ error injection
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (case-insensitive) with this error,
+        e.g. ``fail_next("sendMessage", error_code=429, description="Too Many Requests: retry
+        after 5", retry_after=5)``; the HTTP status equals ``error_code`` like Telegram's."""
+        key = method.lower()
+        queue = self._failures.setdefault(key, deque())
+        for _ in range(times):
+            queue.append(TelegramAPIError(error_code, description, retry_after=retry_after))
+
+    # ------------------------------------------------------------------ HTTP layer
+
+    @staticmethod
+    def _json_response(payload: dict, status: int = 200) -> Response:
+        return Response(
+            json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+            status_code=status,
+            media_type="application/json",
+        )
+
+    def _error_response(self, method: str, err: TelegramAPIError) -> Response:
+        self.errors.append((method, err.error_code, err.description))
+        return self._json_response(err.payload(), err.error_code)
+
+    def _check_token(self, token: str) -> TelegramAPIError | None:
+        if token == self.token:
+            return None
+        if re.fullmatch(r"\d+:[\w-]+", token):
+            return TelegramAPIError(401, "Unauthorized")
+        return TelegramAPIError(404, "Not Found")
+
+    async def _read_params(self, request: Request) -> _Params:
+        params: dict[str, Any] = {k: _coerce_form_value(k, v) for k, v in request.query_params.items()}
+        if request.method == "POST":
+            content_type = request.headers.get("content-type", "")
+            kind = content_type.split(";", 1)[0].strip().lower()
+            body = await request.body()
+            if kind == "application/json":
+                try:
+                    data = json.loads(body.decode("utf-8")) if body.strip() else {}
+                except ValueError:
+                    raise _bad("can't parse JSON encoded request") from None
+                if not isinstance(data, dict):
+                    raise _bad("can't parse JSON encoded request")
+                params.update(data)
+            elif kind == "application/x-www-form-urlencoded":
+                for k, v in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+                    params[k] = _coerce_form_value(k, v)
+            elif kind == "multipart/form-data":
+                for k, v in _parse_multipart(body, content_type).items():
+                    params[k] = _coerce_form_value(k, v)
+        return _Params(params)
+
+    async def _handle_not_found(self, request: Request) -> Response:
+        return self._json_response({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
+
+    async def _handle_file(self, request: Request) -> Response:
+        err = self._check_token(request.path_params["token"])
+        if err is not None:
+            return self._error_response("file", err)
+        stored = self._files_by_path.get(request.path_params["file_path"])
+        if stored is None:
+            return self._error_response("file", TelegramAPIError(404, "Not Found"))
+        media_type = stored.obj.get("mime_type") or "application/octet-stream"
+        if stored.kind == "photo":
+            media_type = "image/jpeg"
+        return Response(stored.content, media_type=media_type)
+
+    async def _handle_api(self, request: Request) -> Response:
+        raw_method = request.path_params["method"]
+        err = self._check_token(request.path_params["token"])
+        if err is not None:
+            return self._error_response(raw_method, err)
+        name, handler = self._methods.get(raw_method.lower(), (raw_method, None))
+        is_poll = name == "getUpdates"
+        if not is_poll:
+            self._inflight += 1
+            self._last_activity = time.monotonic()
+        try:
+            try:
+                params = await self._read_params(request)
+            except TelegramAPIError as exc:
+                self.requests.append((name, {}))
+                return self._error_response(name, exc)
+            self.requests.append((name, dict(params)))
+            self._notify()
+            try:
+                failures = self._failures.get(name.lower())
+                if failures:
+                    raise failures.popleft()
+                if handler is None:
+                    raise TelegramAPIError(404, "Not Found")
+                self._check_rate_limit(name, params)
+                result = await handler(params, request)
+            except TelegramAPIError as exc:
+                return self._error_response(name, exc)
+            if isinstance(result, Response):
+                return result
+            self._record_rate(name, params)
+            if isinstance(result, tuple):  # (result, description)
+                return self._json_response({"ok": True, "result": result[0], "description": result[1]})
+            return self._json_response({"ok": True, "result": result})
+        finally:
+            if not is_poll:
+                self._inflight -= 1
+                self._last_activity = time.monotonic()
+            self._notify()
+
+    # ------------------------------------------------------------------ rate limiting
+
+    _RATE_LIMITED = frozenset(
+        {
+            "sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup",
+            "editMessageCaption", "copyMessage", "forwardMessage",
+        }
+    )
+
+    @staticmethod
+    def _window(dq: deque, now: float) -> deque:
+        while dq and dq[0] <= now - 1.0:
+            dq.popleft()
+        return dq
+
+    @staticmethod
+    def _too_many(dq: deque, now: float) -> TelegramAPIError:
+        retry = max(1, math.ceil(dq[0] + 1.0 - now))
+        return TelegramAPIError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+
+    def _check_rate_limit(self, method: str, params: _Params) -> None:
+        if method not in self._RATE_LIMITED:
+            return
+        now = time.monotonic()
+        if self.rate_limit_per_second is not None:
+            dq = self._window(self._global_sends, now)
+            if len(dq) >= self.rate_limit_per_second:
+                raise self._too_many(dq, now)
+        chat_id = params.get("chat_id")
+        if self.rate_limit_per_chat_per_second is not None and isinstance(chat_id, int):
+            dq = self._window(self._chat_sends.setdefault(chat_id, deque()), now)
+            if len(dq) >= self.rate_limit_per_chat_per_second:
+                raise self._too_many(dq, now)
+
+    def _record_rate(self, method: str, params: _Params) -> None:
+        if method not in self._RATE_LIMITED:
+            return
+        now = time.monotonic()
+        self._global_sends.append(now)
+        chat_id = params.get("chat_id")
+        if isinstance(chat_id, int):
+            self._chat_sends.setdefault(chat_id, deque()).append(now)
+
+    # ------------------------------------------------------------------ shared validation
+
+    def _chat_id(self, p: _Params, *, name: str = "chat_id", for_send: bool = True) -> int:
+        value = p.get(name)
+        if value is None or value == "":
+            raise _bad(f"{name} is empty")
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+                value = int(value)
+            else:
+                raise _bad("chat not found")
+        if value not in self._chats:
+            raise _bad("chat not found")
+        if for_send and value in self._blocked:
+            raise TelegramAPIError(403, self._blocked[value])
+        return value
+
+    def _format(
+        self,
+        p: _Params,
+        text_field: str,
+        entities_field: str,
+        *,
+        max_len: int,
+        too_long: str,
+        empty_error: str | None,
+    ) -> tuple[str, list[dict]]:
+        """Parse text/caption + parse_mode/entities like the Bot API server.
+
+        Order: entity parsing (HTML) → fix_formatted_text (cleanup/trim) → auto-detected
+        bot_command/url entities → length check in UTF-16 code units.
+        ``empty_error`` is the error for an empty result (None: empty allowed, for captions)."""
+        text = p.str(text_field, "") or ""
+        entities_raw = p.json(entities_field, "entities")
+        parse_mode = (p.str("parse_mode") or "").strip()
+        if entities_raw is not None:
+            if not isinstance(entities_raw, list) or not all(
+                isinstance(e, dict)
+                and isinstance(e.get("type"), str)
+                and isinstance(e.get("offset"), int)
+                and isinstance(e.get("length"), int)
+                for e in entities_raw
+            ):
+                raise _bad("can't parse entities JSON object")
+            total = utf16_len(text)
+            entities = []
+            for ent in entities_raw:
+                if ent["offset"] < 0 or ent["length"] < 0:
+                    raise _bad("can't parse entities JSON object")
+                if ent["length"] > 0 and ent["offset"] < total:
+                    entities.append({**ent, "length": min(ent["length"], total - ent["offset"])})
+            entities = _sort_entities(entities)
+        elif parse_mode.lower() == "html":
+            try:
+                text, entities = parse_html(text, users=self._users)
+            except HTMLParseError as exc:
+                raise _bad(f"can't parse entities: {exc}") from None
+        elif parse_mode == "" or parse_mode.lower() in ("markdown", "markdownv2"):
+            # Markdown/MarkdownV2 are accepted but NOT parsed (the project uses HTML).
+            entities = []
+        else:
+            raise _bad("unsupported parse_mode")
+        try:
+            text, entities = _fix_formatted_text(text, entities, allow_empty=empty_error is None)
+        except _EmptyText:
+            raise _bad(empty_error or "message text is empty") from None
+        entities = _merge_auto_entities(entities, _auto_entities(text))
+        if utf16_len(text) > max_len:
+            raise _bad(too_long)
+        return text, entities
+
+    def _inline_markup(self, raw: Any) -> dict | None:
+        """Validate reply_markup; returns the inline keyboard to store on the message (or None)."""
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise _bad("can't parse reply keyboard markup JSON object") from None
+        if not isinstance(raw, dict):
+            raise _bad("can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" not in raw:
+            if "keyboard" in raw:
+                rows = raw["keyboard"]
+                if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+                    raise _bad('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
+            return None
+        rows = raw["inline_keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise _bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
+        clean_rows = []
+        for row in rows:
+            clean_row = []
+            for button in row:
+                if not isinstance(button, dict):
+                    raise _bad("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+                if not isinstance(button.get("text"), str):
+                    raise _bad("can't parse inline keyboard button: Field \"text\" must be of type String")
+                if not any(k in button for k in _INLINE_BUTTON_ACTIONS):
+                    raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                if "callback_data" in button:
+                    data = button["callback_data"]
+                    if not isinstance(data, str):
+                        raise _bad(
+                            "can't parse inline keyboard button: Field \"callback_data\" must be of type String"
+                        )
+                    if not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
+                        raise _bad("BUTTON_DATA_INVALID")
+                if "url" in button:
+                    url = button["url"]
+                    if not isinstance(url, str) or not url or _check_link(url) is None:
+                        raise _bad("BUTTON_URL_INVALID")
+                clean_row.append(dict(button))
+            clean_rows.append(clean_row)
+        return {"inline_keyboard": clean_rows}
+
+    def _non_inline_markup(self, chat_id: int, raw: Any) -> None:
+        if isinstance(raw, str):
+            with contextlib.suppress(ValueError):
+                raw = json.loads(raw)
+        if isinstance(raw, dict) and "inline_keyboard" not in raw:
+            self._reply_keyboards[chat_id] = raw
+
+    def _reply_to(self, p: _Params, chat_id: int) -> dict | None:
+        reply_params = p.json("reply_parameters")
+        message_id: int | None
+        allow_missing = p.bool("allow_sending_without_reply")
+        if isinstance(reply_params, dict):
+            message_id = reply_params.get("message_id")
+            allow_missing = bool(reply_params.get("allow_sending_without_reply", allow_missing))
+        else:
+            message_id = p.int("reply_to_message_id")
+        if message_id is None:
+            return None
+        target = self._messages.get((chat_id, int(message_id)))
+        if target is None or (chat_id, int(message_id)) in self.deleted:
+            if allow_missing:
+                return None
+            raise _bad("message to be replied not found")
+        snap = copy.deepcopy(target)
+        snap.pop("reply_to_message", None)
+        return snap
+
+    def _new_bot_message(self, chat_id: int, reply: dict | None, body: dict, markup: dict | None) -> dict:
+        message_id = self._new_message_id(chat_id)
+        msg: dict[str, Any] = {
+            "message_id": message_id,
+            "from": copy.deepcopy(self.bot_user),
+            "chat": copy.deepcopy(self._chats[chat_id]),
+            "date": int(time.time()),
+        }
+        if reply is not None:
+            msg["reply_to_message"] = reply
+        msg.update(body)
+        if markup is not None:
+            msg["reply_markup"] = markup
+        self._messages[(chat_id, message_id)] = msg
+        self._bot_messages.setdefault(chat_id, []).append(message_id)
+        return copy.deepcopy(msg)
+
+    def _resolve_upload(self, p: _Params, field: str, kind: str) -> tuple[UploadedFile | None, _StoredFile | None]:
+        value = p.get(field)
+        if value is None or value == "":
+            raise _bad(f"there is no {field} in the request")
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = p.get(value[len("attach://") :])
+            if not isinstance(value, UploadedFile):
+                raise _bad(f"there is no {field} in the request")
+        if isinstance(value, UploadedFile):
+            if not value.content:
+                raise _bad("file must be non-empty")
+            return value, None
+        value = str(value)
+        if re.match(r"^https?://", value, re.IGNORECASE):
+            raise _bad("failed to get HTTP URL content")
+        stored = self._files.get(value)
+        if stored is None:
+            raise _bad("wrong file identifier/HTTP URL specified")
+        if stored.kind != kind:
+            raise _bad(f"can't use file of type {stored.kind.capitalize()} as {kind.capitalize()}")
+        return None, stored
+
+    def _caption_body(self, p: _Params) -> dict:
+        caption, entities = self._format(
+            p,
+            "caption",
+            "caption_entities",
+            max_len=MAX_CAPTION_LENGTH,
+            too_long="message caption is too long",
+            empty_error=None,
+        )
+        body: dict[str, Any] = {}
+        if caption:
+            body["caption"] = caption
+            if entities:
+                body["caption_entities"] = entities
+        return body
+
+    def _editable(self, p: _Params) -> tuple[int, int, dict]:
+        if p.get("inline_message_id"):
+            raise _bad("MESSAGE_ID_INVALID")
+        chat_id = self._chat_id(p, for_send=False)
+        message_id = p.int("message_id")
+        if message_id is None:
+            raise _bad("message identifier is not specified")
+        msg = self._messages.get((chat_id, message_id))
+        if msg is None or (chat_id, message_id) in self.deleted:
+            raise _bad("message to edit not found")
+        if msg.get("from", {}).get("id") != self.bot_id:
+            raise _bad("message can't be edited")
+        return chat_id, message_id, msg
+
+    # ------------------------------------------------------------------ Bot API methods
+    # Each _m_<methodName> receives (params, request) and returns the JSON result
+    # (or (result, description)), or raises TelegramAPIError.
+
+    async def _m_getMe(self, p: _Params, request: Request) -> Any:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _m_logOut(self, p: _Params, request: Request) -> Any:
+        return True
+
+    async def _m_close(self, p: _Params, request: Request) -> Any:
+        return True
+
+    async def _wait_disconnect(self, request: Request) -> None:
+        while True:
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                return
+
+    async def _m_getUpdates(self, p: _Params, request: Request) -> Any:
+        if self._webhook is not None:
+            raise TelegramAPIError(409, WEBHOOK_CONFLICT)
+        offset = p.int("offset", 0) or 0
+        limit = min(max(p.int("limit", 100) or 100, 1), 100)
+        timeout = max(p.float("timeout", 0) or 0.0, 0.0)
+        allowed = p.json("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(a) for a in allowed]
+
+        self._poll_seq += 1
+        poller = _Poller(self._poll_seq)
+        for other in list(self._pollers):
+            other.superseded = True
+            other.event.set()
+
+        if offset > 0:
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        elif offset < 0:
+            self._pending = self._pending[offset:]
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self._pollers.add(poller)
+        disconnect = asyncio.create_task(self._wait_disconnect(request))
+        try:
+            while True:
+                if poller.superseded:
+                    raise TelegramAPIError(409, GET_UPDATES_CONFLICT)
+                if self._webhook is not None:
+                    raise TelegramAPIError(409, WEBHOOK_CONFLICT)
+                batch = self._available(limit)
+                if batch:
+                    self._delivered_upto = max(self._delivered_upto, batch[-1]["update_id"])
+                    self._last_delivery_seq = poller.seq
+                    return copy.deepcopy(batch)
+                remaining = deadline - loop.time()
+                if remaining <= 0 or self._closing:
+                    return []
+                poller.event.clear()
+                waiter = asyncio.create_task(poller.event.wait())
+                try:
+                    await asyncio.wait({waiter, disconnect}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    waiter.cancel()
+                if disconnect.done():
+                    # The client went away (e.g. PTB cancelled the long poll on stop): nothing is
+                    # delivered; the answer below is never read.
+                    return Response(status_code=499)
+        finally:
+            self._pollers.discard(poller)
+            disconnect.cancel()
+
+    def _available(self, limit: int) -> list[dict]:
+        allowed = set(self._allowed_updates) if self._allowed_updates else _DEFAULT_ALLOWED
+        kept = []
+        for update in self._pending:
+            kind = next(k for k in update if k != "update_id")
+            if kind in allowed:
+                kept.append(update)
+        self._pending = kept
+        return kept[:limit]
+
+    async def _m_setWebhook(self, p: _Params, request: Request) -> Any:
+        url = p.str("url", "") or ""
+        if not url:
+            return await self._m_deleteWebhook(p, request)
+        if not url.lower().startswith("https://"):
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        if p.bool("drop_pending_updates"):
+            self._pending.clear()
+        allowed = p.json("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(a) for a in allowed]
+        self._webhook = {
+            "url": url,
+            "max_connections": p.int("max_connections", 40),
+            "secret_token": p.str("secret_token"),
+        }
+        self._wake_pollers()
+        return True, "Webhook was set"
+
+    async def _m_deleteWebhook(self, p: _Params, request: Request) -> Any:
+        if p.bool("drop_pending_updates"):
+            self._pending.clear()
+        if self._webhook is None:
+            return True, "Webhook is already deleted"
+        self._webhook = None
+        return True, "Webhook was deleted"
+
+    async def _m_getWebhookInfo(self, p: _Params, request: Request) -> Any:
+        info: dict[str, Any] = {
+            "url": self._webhook["url"] if self._webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+        }
+        if self._webhook:
+            info["max_connections"] = self._webhook["max_connections"]
+        if self._allowed_updates:
+            info["allowed_updates"] = list(self._allowed_updates)
+        return info
+
+    async def _m_sendMessage(self, p: _Params, request: Request) -> Any:
+        chat_id = self._chat_id(p)
+        if "text" not in p:
+            raise _bad("message text is empty")
+        text, entities = self._format(
+            p,
+            "text",
+            "entities",
+            max_len=MAX_MESSAGE_LENGTH,
+            too_long="message is too long",
+            empty_error="message text is empty",
+        )
+        if not text:
+            raise _bad("message text is empty")
+        markup = self._inline_markup(p.get("reply_markup"))
+        reply = self._reply_to(p, chat_id)
+        body: dict[str, Any] = {"text": text}
+        if entities:
+            body["entities"] = entities
+        self._non_inline_markup(chat_id, p.get("reply_markup"))
+        return self._new_bot_message(chat_id, reply, body, markup)
+
+    async def _m_sendDocument(self, p: _Params, request: Request) -> Any:
+        chat_id = self._chat_id(p)
+        upload, stored = self._resolve_upload(p, "document", "document")
+        body = self._caption_body(p)
+        markup = self._inline_markup(p.get("reply_markup"))
+        reply = self._reply_to(p, chat_id)
+        if upload is not None:
+            mime = upload.content_type or mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
+            doc = self._store_document(upload.content, upload.filename, mime, None)
+        else:
+            assert stored is not None
+            doc = copy.deepcopy(stored.obj)
+        self._non_inline_markup(chat_id, p.get("reply_markup"))
+        return self._new_bot_message(chat_id, reply, {"document": doc, **body}, markup)
+
+    async def _m_sendPhoto(self, p: _Params, request: Request) -> Any:
+        chat_id = self._chat_id(p)
+        upload, stored = self._resolve_upload(p, "photo", "photo")
+        body = self._caption_body(p)
+        markup = self._inline_markup(p.get("reply_markup"))
+        reply = self._reply_to(p, chat_id)
+        if upload is not None:
+            if _image_size(upload.content) is None:
+                raise _bad("IMAGE_PROCESS_FAILED")
+            photo = self._store_photo(upload.content)
+        else:
+            assert stored is not None and stored.group is not None
+            photo = copy.deepcopy(stored.group)
+        self._non_inline_markup(chat_id, p.get("reply_markup"))
+        return self._new_bot_message(chat_id, reply, {"photo": photo, **body}, markup)
+
+    async def _m_editMessageText(self, p: _Params, request: Request) -> Any:
+        chat_id, message_id, msg = self._editable(p)
+        if "text" not in msg:
+            raise _bad("there is no text in the message to edit")
+        if "text" not in p:
+            raise _bad("message text is empty")
+        text, entities = self._format(
+            p,
+            "text",
+            "entities",
+            max_len=MAX_MESSAGE_LENGTH,
+            too_long="message is too long",
+            empty_error="message text is empty",
+        )
+        if not text:
+            raise _bad("message text is empty")
+        markup = self._inline_markup(p.get("reply_markup"))
+        if text == msg["text"] and entities == msg.get("entities", []) and markup == msg.get("reply_markup"):
+            raise _bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        msg["text"] = text
+        if entities:
+            msg["entities"] = entities
+        else:
+            msg.pop("entities", None)
+        if markup is None:
+            msg.pop("reply_markup", None)
+        else:
+            msg["reply_markup"] = markup
+        msg["edit_date"] = int(time.time())
+        self._notify()
+        return copy.deepcopy(msg)
+
+    async def _m_editMessageCaption(self, p: _Params, request: Request) -> Any:
+        chat_id, message_id, msg = self._editable(p)
+        if "text" in msg:
+            raise _bad("there is no caption in the message to edit")
+        body = self._caption_body(p)
+        markup = self._inline_markup(p.get("reply_markup"))
+        if (
+            body.get("caption") == msg.get("caption")
+            and body.get("caption_entities", []) == msg.get("caption_entities", [])
+            and markup == msg.get("reply_markup")
+        ):
+            raise _bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        msg.pop("caption", None)
+        msg.pop("caption_entities", None)
+        msg.update(body)
+        if markup is None:
+            msg.pop("reply_markup", None)
+        else:
+            msg["reply_markup"] = markup
+        msg["edit_date"] = int(time.time())
+        self._notify()
+        return copy.deepcopy(msg)
+
+    async def _m_editMessageReplyMarkup(self, p: _Params, request: Request) -> Any:
+        chat_id, message_id, msg = self._editable(p)
+        markup = self._inline_markup(p.get("reply_markup"))
+        if markup == msg.get("reply_markup"):
+            raise _bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        if markup is None:
+            msg.pop("reply_markup", None)
+        else:
+            msg["reply_markup"] = markup
+        msg["edit_date"] = int(time.time())
+        self._notify()
+        return copy.deepcopy(msg)
+
+    async def _m_deleteMessage(self, p: _Params, request: Request) -> Any:
+        chat_id = self._chat_id(p, for_send=False)
+        message_id = p.int("message_id")
+        if message_id is None:
+            raise _bad("message identifier is not specified")
+        if (chat_id, message_id) not in self._messages or (chat_id, message_id) in self.deleted:
+            raise _bad("message to delete not found")
+        self.deleted.append((chat_id, message_id))
+        return True
+
+    async def _m_answerCallbackQuery(self, p: _Params, request: Request) -> Any:
+        query_id = p.str("callback_query_id")
+        if not query_id:
+            raise _bad("callback_query_id is empty")
+        query = self._callback_queries.get(query_id)
+        if query is None or query["answered"]:
+            raise _bad(QUERY_TOO_OLD.removeprefix("Bad Request: "))
+        query["answered"] = True
+        self.callback_answers.append(
+            {
+                "callback_query_id": query_id,
+                "text": p.str("text"),
+                "show_alert": p.bool("show_alert"),
+                "url": p.str("url"),
+                "cache_time": p.int("cache_time"),
+            }
+        )
+        return True
+
+    async def _m_sendChatAction(self, p: _Params, request: Request) -> Any:
+        chat_id = self._chat_id(p)
+        action = p.str("action")
+        if not action:
+            raise _bad("action is empty")
+        if action not in _CHAT_ACTIONS:
+            raise _bad("wrong parameter action in request")
+        self.chat_actions.append((chat_id, action))
+        return True
+
+    async def _m_getFile(self, p: _Params, request: Request) -> Any:
+        file_id = p.str("file_id")
+        if not file_id:
+            raise _bad("file_id is empty")
+        stored = self._files.get(file_id)
+        if stored is None:
+            raise _bad("invalid file_id")
+        if stored.size > self.max_file_download_bytes:
+            raise _bad("file is too big")
+        if stored.file_path is None:
+            folder = "photos" if stored.kind == "photo" else "documents"
+            stored.file_path = f"{folder}/file_{len(self._files_by_path)}{stored.ext}"
+            self._files_by_path[stored.file_path] = stored
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+            "file_path": stored.file_path,
+        }
+
+    async def _m_getChat(self, p: _Params, request: Request) -> Any:
+        chat_id = self._chat_id(p, for_send=False)
+        chat = copy.deepcopy(self._chats[chat_id])
+        chat.update(
+            {
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": True,
+                    "limited_gifts": True,
+                    "unique_gifts": True,
+                    "premium_subscription": True,
+                    "gifts_from_channels": True,
+                },
+            }
+        )
+        return chat
+
+    # commands ------------------------------------------------------------------
+
+    @staticmethod
+    def _scope_key(scope: Any) -> str:
+        if not scope or (isinstance(scope, dict) and scope.get("type") == "default" and len(scope) == 1):
+            return "default"
+        return json.dumps(scope, sort_keys=True, ensure_ascii=False)
+
+    def _commands_key(self, p: _Params) -> tuple[str, str]:
+        scope = p.json("scope", "BotCommandScope")
+        if scope is not None and (not isinstance(scope, dict) or "type" not in scope):
+            raise _bad("can't parse BotCommandScope JSON object")
+        return self._scope_key(scope), p.str("language_code", "") or ""
+
+    async def _m_setMyCommands(self, p: _Params, request: Request) -> Any:
+        commands = p.json("commands", "commands")
+        if not isinstance(commands, list):
+            raise _bad("can't parse commands JSON object")
+        if len(commands) > 100:
+            raise _bad("too many commands specified")
+        clean = []
+        for cmd in commands:
+            if not isinstance(cmd, dict):
+                raise _bad("can't parse BotCommand JSON object")
+            command = cmd.get("command")
+            description = cmd.get("description")
+            if not isinstance(command, str) or not re.fullmatch(r"[a-z0-9_]{1,32}", command.lstrip("/")):
+                raise _bad("BOT_COMMAND_INVALID")
+            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
+                raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
+            clean.append({"command": command.lstrip("/"), "description": description})
+        key = self._commands_key(p)
+        self.commands_by_scope[key] = clean
+        self._last_commands_key = key
+        return True
+
+    async def _m_getMyCommands(self, p: _Params, request: Request) -> Any:
+        return copy.deepcopy(self.commands_by_scope.get(self._commands_key(p), []))
+
+    async def _m_deleteMyCommands(self, p: _Params, request: Request) -> Any:
+        key = self._commands_key(p)
+        self.commands_by_scope.pop(key, None)
+        self._last_commands_key = key
+        return True
+
+    # bot profile (stored, so a bot's post_init can set them) -------------------
+
+    async def _m_setMyDescription(self, p: _Params, request: Request) -> Any:
+        self.bot_properties[("description", p.str("language_code", "") or "")] = p.str("description", "") or ""
+        return True
+
+    async def _m_getMyDescription(self, p: _Params, request: Request) -> Any:
+        return {"description": self.bot_properties.get(("description", p.str("language_code", "") or ""), "")}
+
+    async def _m_setMyShortDescription(self, p: _Params, request: Request) -> Any:
+        value = p.str("short_description", "") or ""
+        self.bot_properties[("short_description", p.str("language_code", "") or "")] = value
+        return True
+
+    async def _m_getMyShortDescription(self, p: _Params, request: Request) -> Any:
+        key = ("short_description", p.str("language_code", "") or "")
+        return {"short_description": self.bot_properties.get(key, "")}
+
+    async def _m_setMyName(self, p: _Params, request: Request) -> Any:
+        self.bot_properties[("name", p.str("language_code", "") or "")] = p.str("name", "") or ""
+        return True
+
+    async def _m_getMyName(self, p: _Params, request: Request) -> Any:
+        key = ("name", p.str("language_code", "") or "")
+        return {"name": self.bot_properties.get(key, self.bot_user["first_name"])}
+
+    async def _m_setChatMenuButton(self, p: _Params, request: Request) -> Any:
+        self.bot_properties[("menu_button", p.int("chat_id"))] = p.json("menu_button") or {"type": "default"}
+        return True
+
+    async def _m_getChatMenuButton(self, p: _Params, request: Request) -> Any:
+        return self.bot_properties.get(("menu_button", p.int("chat_id")), {"type": "commands"})
