@@ -6,6 +6,7 @@ the member may act on the task named before doing anything, so a forged or stale
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_CALLBACK_BYTES = 64
@@ -19,6 +20,10 @@ VERBS = {
     "c": "choose_task",
     "h": "history",
 }
+# How many integer arguments each verb takes (page: number and overdue flag).
+ARITY = {"page": (1, 2)}
+DEFAULT_ARITY = (1, 1)
+_ARG = re.compile(r"[0-9]{1,10}")
 STATUS_CODES = {"d": "done", "i": "in_progress", "b": "blocked", "n": "not_started"}
 STATUS_LETTERS = {value: key for key, value in STATUS_CODES.items()}
 
@@ -53,6 +58,7 @@ def decode(data: str) -> Callback | None:
         if not rest or rest[-1] not in STATUS_CODES:
             return None
         status = STATUS_CODES[rest.pop()]
-    if not all(part.isdigit() and len(part) <= 10 for part in rest):
+    low, high = ARITY.get(verb, DEFAULT_ARITY)
+    if not low <= len(rest) <= high or not all(_ARG.fullmatch(part) for part in rest):
         return None
     return Callback(verb=verb, args=tuple(int(part) for part in rest), status=status)

@@ -73,7 +73,7 @@ async def load_demo(session: AsyncSession, *, today: date, now: datetime) -> lis
         assert member.id is not None
         await members.link_account(session, member_id=member.id, channel="console", external_id=str(member.id),
                                    chat_id=str(member.id))
-    await _sample_history(session, people)
+    await _sample_history(session, people, now)
     await admin.add_invite(session, role=Role.OFFICER, unit="KHTC", days=30, now=now)
     return people
 
@@ -86,7 +86,7 @@ SAMPLE_REPLIES = (
 )
 
 
-async def _sample_history(session: AsyncSession, people: list[Member]) -> None:
+async def _sample_history(session: AsyncSession, people: list[Member], now: datetime) -> None:
     """A few replies so the summaries are not all zeros."""
     for index, nth, status, percent, note, text in SAMPLE_REPLIES:
         member = people[index]
@@ -94,4 +94,4 @@ async def _sample_history(session: AsyncSession, people: list[Member]) -> None:
         own = await plans.assignments(session, unit_id=member.unit_id)
         task = own[nth][0]
         await record_status(session, member=member, task_id=task.id or 0, status=status, percent=percent,
-                            note=note, original_text=text, channel="console")
+                            note=note, original_text=text, channel="console", at=now)

@@ -84,6 +84,7 @@ async def attach_stored(ctx: Context, task_id: int, file: dict[str, Any]) -> Res
     row = await evidence_rows.add_evidence(
         ctx.session, task_id=task_id, unit_id=link.unit_id, member_id=member.id, file_name=file["name"],
         mime_type=file["mime"], size=file["size"], sha256=file["sha256"], channel=ctx.channel,
+        at=ctx.incoming.received_at,
     )
     await record_change(
         ctx.session, actor=f"{ctx.channel}:member:{member.id}", member_id=member.id, action="evidence.added",

@@ -90,7 +90,7 @@ async def _dispatch(ctx: Context) -> Response:
 
 async def _press(ctx: Context, data: str) -> Response:
     pressed = callbacks.decode(data)
-    if pressed is None or (pressed.verb != "page" and len(pressed.args) != 1):
+    if pressed is None:
         log.warning("unknown callback data from %s:%s", ctx.channel, ctx.incoming.sender_id)
         return Response(notice=ctx.t._("This button is no longer valid."))
     if pressed.verb == "page":

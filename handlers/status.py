@@ -89,6 +89,7 @@ async def apply(ctx: Context, task_id: int, reading: Understanding, original_tex
         task, request = await record_extension(
             ctx.session, member=member, task_id=task_id, requested_due=reading.date,
             reason=reading.note, original_text=original_text, channel=ctx.channel,
+            at=ctx.incoming.received_at,
         )
         await pending.clear(ctx)
         wanted = t.date(request.requested_due) if request.requested_due else t._("a later date")
@@ -103,6 +104,7 @@ async def apply(ctx: Context, task_id: int, reading: Understanding, original_tex
     task, report = await record_status(
         ctx.session, member=member, task_id=task_id, status=status, percent=reading.percent,
         expected_on=reading.date, note=reading.note, original_text=original_text, channel=ctx.channel,
+        at=ctx.incoming.received_at,
     )
     await pending.save(ctx, "focus", task=task_id)
     lines = [task_heading(task), t._("Recorded: {status}.", status=status_label(t, report))]

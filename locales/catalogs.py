@@ -60,7 +60,9 @@ def update() -> None:
         catalog.obsolete.clear()
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if isinstance(message.id, tuple) and not all(message.string):
+                    message.string = tuple(message.id)
+                elif message.id and not message.string:
                     message.string = message.id
         path = po_path(locale)
         path.parent.mkdir(parents=True, exist_ok=True)

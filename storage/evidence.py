@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +21,7 @@ async def add_evidence(
     size: int,
     sha256: str,
     channel: str,
+    at: datetime,
 ) -> Evidence:
     row = Evidence(
         task_id=task_id,
@@ -29,6 +32,7 @@ async def add_evidence(
         size=size,
         sha256=sha256,
         channel=channel,
+        created_at=at,
     )
     session.add(row)
     await session.flush()

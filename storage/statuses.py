@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -19,6 +19,7 @@ async def add_status(
     member_id: int | None,
     status: str,
     channel: str,
+    at: datetime,
     percent: int | None = None,
     expected_on: date | None = None,
     note: str | None = None,
@@ -34,6 +35,7 @@ async def add_status(
         note=note,
         original_text=original_text,
         channel=channel,
+        created_at=at,
     )
     session.add(report)
     await session.flush()
@@ -72,6 +74,7 @@ async def add_extension_request(
     reason: str | None,
     original_text: str | None,
     channel: str,
+    at: datetime,
 ) -> ExtensionRequest:
     request = ExtensionRequest(
         task_id=task_id,
@@ -81,6 +84,7 @@ async def add_extension_request(
         reason=reason,
         original_text=original_text,
         channel=channel,
+        created_at=at,
     )
     session.add(request)
     await session.flush()

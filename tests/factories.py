@@ -12,6 +12,9 @@ from storage.db import transaction
 from storage.models import Member, Role, Task
 
 PLAN = "435/KH-SVHTT"
+# Each seeded member's user id on the test channel (numeric, so the same ids serve as Telegram user/chat ids).
+USER_IDS = {"lan": 1001, "minh": 1002, "chief": 1003, "leader": 1004, "hung": 1005}
+STRANGER_ID = 9999
 
 
 @dataclass
@@ -24,7 +27,8 @@ class Office:
 async def seed_office(deps: Deps, *, now: datetime, channel: str = "test") -> Office:
     """Units VP, TCPC, TTra; tasks vp_june (VP leads, TCPC coordinates, due 30/6/2023), tcpc_oct (TCPC, 20/10/2023),
     ttra_cont (TTra, continuous), vp_year (VP, 31/12/2023); members lan (VP officer), minh (TCPC officer),
-    chief (VP), leader (leadership), hung (TTra officer), each linked on `channel` with external id = name."""
+    chief (VP), leader (leadership), hung (TTra officer), each linked on `channel` with the id in USER_IDS.
+    Invites: "valid" (TCPC officer), "expired" (VP officer), "head" (TTra unit head)."""
     async with transaction(deps.sessions) as session:
         await admin.add_unit(session, name="Văn phòng Sở", short_name="VP", aliases=["Văn phòng"])
         await admin.add_unit(session, name="Phòng Tổ chức - Pháp chế", short_name="TCPC",
@@ -56,7 +60,8 @@ async def seed_office(deps: Deps, *, now: datetime, channel: str = "test") -> Of
         for key, (name, role, unit) in roster.items():
             member = await admin.add_member(session, full_name=name, role=role, unit=unit, locale=None)
             assert member.id is not None
-            await members.link_account(session, member_id=member.id, channel=channel, external_id=key, chat_id=key)
+            user_id = str(USER_IDS[key])
+            await members.link_account(session, member_id=member.id, channel=channel, external_id=user_id, chat_id=user_id)
             people[key] = member
         invites = {
             "valid": (await admin.add_invite(session, role=Role.OFFICER, unit="TCPC", days=7, now=now)).code,

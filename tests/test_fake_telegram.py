@@ -91,8 +91,12 @@ async def test_unknown_method_wrong_token_and_bad_chat(tg: FakeTelegram, bot: Bo
         res = await client.get(f"{tg.base_url}{tg.token}/GETME")  # methods are case-insensitive
         assert res.json()["ok"] is True
     wrong_bot = Bot("999:wrong", base_url=tg.base_url)
-    with pytest.raises(InvalidToken, match="was rejected by the server"):
-        await wrong_bot.initialize()
+    try:
+        with pytest.raises(InvalidToken, match="was rejected by the server"):
+            await wrong_bot.initialize()
+    finally:
+        await wrong_bot.shutdown()
+    assert tg.errors[-1] == ("getMe", 401, "Unauthorized")
     with pytest.raises(BadRequest, match="Chat not found"):
         await bot.send_message(424242, "hello")
 
@@ -130,7 +134,8 @@ async def test_empty_and_whitespace_text(bot: Bot) -> None:
 
 
 async def test_unbalanced_html_is_rejected(tg: FakeTelegram, bot: Bot) -> None:
-    with pytest.raises(BadRequest, match='Can\'t parse entities: can\'t find end tag corresponding to start tag "b"'):
+    expected = 'Can\'t parse entities: can\'t find end tag corresponding to start tag "b"'
+    with pytest.raises(BadRequest, match=expected):
         await bot.send_message(USER, "<b>đậm", parse_mode="HTML")
     assert tg.errors[-1] == (
         "sendMessage",
@@ -158,7 +163,8 @@ async def test_all_supported_html_tags(bot: Bot) -> None:
     html = (
         "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s><strike>k</strike>"
         '<del>d</del><span class="tg-spoiler">p</span><tg-spoiler>q</tg-spoiler>'
-        '<a href="https://example.vn/x">a</a><code>c</code><pre><code class="language-python">x=1</code></pre>'
+        '<a href="https://example.vn/x">a</a><code>c</code>'
+        '<pre><code class="language-python">x=1</code></pre>'
         "<blockquote>z</blockquote><blockquote expandable>y</blockquote>"
         '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
     )
@@ -246,7 +252,8 @@ async def test_get_updates_long_poll_and_offset(tg: FakeTelegram, bot: Bot) -> N
     assert len(updates) == 1
     message = updates[0].message
     assert message.text == "/start@dondoc_test_bot xin chào"
-    assert message.entities[0].type == "bot_command" and message.entities[0].length == len("/start@dondoc_test_bot")
+    assert message.entities[0].type == "bot_command"
+    assert message.entities[0].length == len("/start@dondoc_test_bot")
     assert message.from_user.language_code == "vi"
     # not confirmed yet: fetched again
     again = await bot.get_updates(timeout=0)
@@ -303,7 +310,9 @@ async def test_second_get_updates_terminates_the_first(tg: FakeTelegram, bot: Bo
 
 async def test_get_file_and_download_round_trip(tg: FakeTelegram, bot: Bot) -> None:
     content = "Danh sách nhiệm vụ\n".encode() * 100
-    update = tg.send_document(USER, content, file_name="nhiem_vu.txt", mime_type="text/plain", caption="/import")
+    update = tg.send_document(
+        USER, content, file_name="nhiem_vu.txt", mime_type="text/plain", caption="/import"
+    )
     doc = Update.de_json(update, bot).message.document
     assert doc.file_size == len(content)
     assert update["message"]["caption_entities"][0]["type"] == "bot_command"
@@ -381,7 +390,9 @@ async def test_edit_message_text_and_not_modified(tg: FakeTelegram, bot: Bot) ->
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Xong", callback_data="done:1")]])
     msg = await bot.send_message(USER, "<b>Việc 1</b>", parse_mode="HTML", reply_markup=markup)
     with pytest.raises(BadRequest, match="^Message is not modified: specified new message content"):
-        await bot.edit_message_text("<b>Việc 1</b>", USER, msg.message_id, parse_mode="HTML", reply_markup=markup)
+        await bot.edit_message_text(
+            "<b>Việc 1</b>", USER, msg.message_id, parse_mode="HTML", reply_markup=markup
+        )
     # same text without the markup is a modification (it removes the keyboard), like Telegram
     edited = await bot.edit_message_text("<b>Việc 1</b>", USER, msg.message_id, parse_mode="HTML")
     assert edited.reply_markup is None and edited.edit_date is not None
@@ -408,9 +419,16 @@ async def test_press_button_and_answer_callback_query(tg: FakeTelegram, bot: Bot
     assert query.message.reply_markup == markup
     assert await query.answer("Đã ghi nhận", show_alert=True)
     assert tg.callback_answers == [
-        {"callback_query_id": query.id, "text": "Đã ghi nhận", "show_alert": True, "url": None, "cache_time": None}
+        {
+            "callback_query_id": query.id,
+            "text": "Đã ghi nhận",
+            "show_alert": True,
+            "url": None,
+            "cache_time": None,
+        }
     ]
-    with pytest.raises(BadRequest, match="^Query is too old and response timeout expired or query id is invalid$"):
+    too_old = "^Query is too old and response timeout expired or query id is invalid$"
+    with pytest.raises(BadRequest, match=too_old):
         await query.answer()
     with pytest.raises(BadRequest, match="Query is too old"):
         await bot.answer_callback_query("12345")
@@ -420,10 +438,12 @@ async def test_commands_chat_action_and_misc(tg: FakeTelegram, bot: Bot) -> None
     from telegram import BotCommand, BotCommandScopeAllPrivateChats
 
     await bot.set_my_commands([BotCommand("start", "Bắt đầu"), BotCommand("viec", "Việc của tôi")])
-    await bot.set_my_commands([BotCommand("help", "Trợ giúp")], scope=BotCommandScopeAllPrivateChats(), language_code="vi")
+    private = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands([BotCommand("help", "Trợ giúp")], scope=private, language_code="vi")
     assert tg.commands == [{"command": "help", "description": "Trợ giúp"}]
     assert [c.command for c in await bot.get_my_commands()] == ["start", "viec"]
-    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats(), language_code="vi")] == ["help"]
+    scoped = await bot.get_my_commands(scope=private, language_code="vi")
+    assert [c.command for c in scoped] == ["help"]
     assert tg.commands_for() == [
         {"command": "start", "description": "Bắt đầu"},
         {"command": "viec", "description": "Việc của tôi"},
@@ -455,7 +475,11 @@ async def test_json_body_requests_are_accepted(tg: FakeTelegram) -> None:
         assert body["ok"] and body["result"]["entities"] == [{"type": "italic", "offset": 0, "length": 4}]
         res = await client.post(
             f"{tg.base_url}{tg.token}/sendMessage",
-            json={"chat_id": USER, "text": "x", "reply_markup": json.dumps({"inline_keyboard": [[{"text": "A"}]]})},
+            json={
+                "chat_id": USER,
+                "text": "x",
+                "reply_markup": json.dumps({"inline_keyboard": [[{"text": "A"}]]}),
+            },
         )
         assert res.status_code == 400
         assert res.json()["description"].startswith("Bad Request: can't parse inline keyboard button")

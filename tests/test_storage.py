@@ -58,7 +58,7 @@ async def test_status_history_is_appended_and_latest_wins(deps: Deps) -> None:
     async with transaction(deps.sessions) as session:
         for status, percent in ((Status.IN_PROGRESS, 30), (Status.BLOCKED, None), (Status.DONE, 100)):
             await statuses.add_status(session, task_id=task.id, unit_id=lan.unit_id, member_id=lan.id, status=status,
-                                      percent=percent, channel="test", original_text=f"{status}")
+                                      percent=percent, channel="test", original_text=f"{status}", at=NOW)
     async with deps.sessions() as session:
         history = await statuses.status_history(session, task_id=task.id)
         assert [row.status for row in history] == ["done", "blocked", "in_progress"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +20,7 @@ async def record_status(
     task_id: int,
     status: str,
     channel: str,
+    at: datetime,
     percent: int | None = None,
     expected_on: date | None = None,
     note: str | None = None,
@@ -41,6 +42,7 @@ async def record_status(
         note=note,
         original_text=original_text,
         channel=channel,
+        at=at,
     )
     await record_change(
         session,
@@ -63,6 +65,7 @@ async def record_extension(
     reason: str | None,
     original_text: str | None,
     channel: str,
+    at: datetime,
 ) -> tuple[Task, ExtensionRequest]:
     """Records a request for a later due date for the chief to decide; the due date is not changed."""
     task, links = await load_task(session, task_id=task_id)
@@ -76,6 +79,7 @@ async def record_extension(
         reason=reason,
         original_text=original_text,
         channel=channel,
+        at=at,
     )
     await record_change(
         session,
