@@ -85,10 +85,10 @@ async def cmd_unit_alias(args: argparse.Namespace, settings: Settings) -> int:
     async def work(session: Any) -> None:
         unit = await admin.resolve_unit(session, args.unit)
         try:
-            await units.add_alias(session, unit_id=unit.id, alias=args.alias)
+            added = await units.add_alias(session, unit_id=unit.id, alias=args.alias)
         except ValueError as error:
             raise admin.AdminError(str(error)) from error
-        print(f"{args.alias!r} now names {unit.name}")
+        print(f"{args.alias!r} {'now names' if added else 'already names'} {unit.name}")
 
     return await _with_session(settings, work)
 

@@ -26,7 +26,28 @@ descriptions the real Bot API uses (as far as they are known; see the docstrings
 
 Requests may arrive as ``application/json``, ``application/x-www-form-urlencoded`` (what PTB
 uses when nothing is uploaded), ``multipart/form-data`` (PTB uploads; JSON-valued fields such
-as ``reply_markup`` then arrive as JSON strings) or as a GET query string.
+as ``reply_markup`` then arrive as JSON strings) or as a GET query string. Method names are
+case-insensitive, like Telegram's.
+
+Fidelity notes (what the real server does, and the fake too):
+
+* HTML parse_mode is a port of tdlib's ``parse_html`` (error texts and UTF-8 byte offsets
+  included), followed by tdlib's ``fix_formatted_text``: control characters become spaces,
+  ``\r`` is dropped, leading/trailing spaces and newlines are trimmed, whitespace-only entities
+  are dropped, and an empty result is "message text is empty". A bare ``&`` or an unknown
+  named entity (``&nbsp;``) is NOT an error: Telegram keeps it literally.
+* Lengths (4096 text / 1024 caption) are counted in UTF-16 code units after all of the above.
+* Like Telegram, ``bot_command`` and ``url`` entities are detected automatically in user and bot
+  texts (mentions, hashtags, e-mails, phone numbers are not).
+* editMessageText/editMessageCaption without ``reply_markup`` remove the inline keyboard;
+  "message is not modified" compares text, entities and keyboard.
+* Only one getUpdates may be pending: a newer one answers the older with 409 "terminated by
+  other getUpdates request".
+* Uploaded photos must be real images (PNG/JPEG/GIF/BMP/WebP), else IMAGE_PROCESS_FAILED.
+
+Limitations: private chats only (no groups/channels/inline mode/payments); MarkdownV2 and
+Markdown are accepted but not parsed; webhooks are stored (and block getUpdates) but updates
+are not POSTed anywhere; callback queries never expire by time; no 50 MB upload limit.
 """
 
 from __future__ import annotations
