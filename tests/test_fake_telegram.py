@@ -7,7 +7,6 @@ import datetime as dtm
 import json
 import struct
 import time
-import warnings
 import zlib
 
 import httpx
@@ -339,13 +338,12 @@ async def test_get_file_too_big(tg: FakeTelegram, bot: Bot) -> None:
 # ----------------------------------------------------------------------- injected failures
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_fail_next_429_raises_retry_after(tg: FakeTelegram, bot: Bot) -> None:
     tg.fail_next("sendMessage", error_code=429, description="Too Many Requests: retry after 7", retry_after=7)
     with pytest.raises(RetryAfter) as info:
         await bot.send_message(USER, "x")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        assert _seconds(info.value.retry_after) == 7
+    assert _seconds(info.value.retry_after) == 7
     await bot.send_message(USER, "x")  # only once
 
     tg.fail_next("sendmessage", error_code=500, description="Internal Server Error", times=2)
@@ -365,6 +363,7 @@ async def test_blocked_user_raises_forbidden(tg: FakeTelegram, bot: Bot) -> None
     await bot.send_message(USER, "nhắc việc")
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_rate_limits() -> None:
     async with FakeTelegram(rate_limit_per_chat_per_second=1, rate_limit_per_second=3) as tg:
         for uid in (1, 2, 3, 4):
@@ -373,9 +372,7 @@ async def test_rate_limits() -> None:
             await bot.send_message(1, "a")
             with pytest.raises(RetryAfter) as info:
                 await bot.send_message(1, "b")
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                assert _seconds(info.value.retry_after) == 1
+            assert _seconds(info.value.retry_after) == 1
             assert tg.errors[-1] == ("sendMessage", 429, "Too Many Requests: retry after 1")
             await bot.send_message(2, "a")
             await bot.send_message(3, "a")
