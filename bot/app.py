@@ -76,6 +76,9 @@ async def running_telegram(deps: Deps) -> AsyncIterator[Application]:  # type: i
     application = build_telegram(deps)
     await application.initialize()
     try:
+        # PTB runs these hooks only from run_polling/run_webhook; we drive the lifecycle ourselves.
+        if application.post_init is not None:
+            await application.post_init(application)
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(
@@ -87,7 +90,11 @@ async def running_telegram(deps: Deps) -> AsyncIterator[Application]:  # type: i
             await application.updater.stop()
         if application.running:
             await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
 
 
 async def run_bot(settings: Settings) -> None:

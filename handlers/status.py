@@ -45,13 +45,22 @@ async def referenced_task(ctx: Context, explicit: int | None, state: dict[str, A
     return pending.task_of(state, "focus", "evidence", "reason")
 
 
+def _is_a_reason(reading: Understanding) -> bool:
+    """After "what is blocking?", a reply is the reason unless it names a task, says done, gives a percent or
+    asks for an extension ("chưa xong vì thiếu kinh phí" and "đang chờ Sở Tài chính" are reasons)."""
+    if reading.task is not None or reading.percent is not None:
+        return False
+    return reading.intent == "unknown" or (reading.intent == "status" and reading.status != "done")
+
+
 async def handle_text(ctx: Context, text: str) -> Response:
     """A free-text message from a member: a status, an extension request, a question, or nothing we record."""
     reading = read_reply(text, today=ctx.today)
     state = await pending.load(ctx)
     reason_for = pending.task_of(state, "reason")
-    if reason_for is not None and reading.intent == "unknown" and text.strip():
-        return await apply(ctx, reason_for, Understanding("status", reason_for, "blocked", None, None, text.strip()), text)
+    if reason_for is not None and _is_a_reason(reading) and text.strip():
+        note = reading.note if reading.status == "blocked" and reading.note else text.strip()
+        return await apply(ctx, reason_for, Understanding("status", reason_for, "blocked", None, None, note), text)
     if reading.intent == "list":
         return await list_tasks(ctx)
     if reading.intent == "overdue":

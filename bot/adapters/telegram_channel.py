@@ -15,10 +15,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.adapters.chat_order import PerChatOrderedProcessor
+from bot.adapters.retry import with_retries
 from bot.adapters.telegram_render import split_for_telegram, to_html
 from bot.i18n import N_, Translator
 from bot.messaging import Attachment, AttachmentTooBig, Incoming, Outgoing, Response
@@ -108,7 +109,7 @@ class TelegramChannel:
             language_hint=user.language_code[:2] if user.language_code else None,
         )
         response = await self._handle(incoming)
-        await self._deliver(context, message.chat_id, response, query=None)
+        await self._deliver_committed(context, message.chat_id, response, query=None)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -124,8 +125,21 @@ class TelegramChannel:
             language_hint=query.from_user.language_code[:2] if query.from_user.language_code else None,
         )
         response = await self._handle(incoming)
-        await query.answer(text=response.notice[:200] if response.notice else None)
-        await self._deliver(context, query.message.chat.id, response, query=query)
+        try:
+            await query.answer(text=response.notice[:200] if response.notice else None)
+        except TelegramError:  # an expired query only loses the toast; the messages below still go out
+            log.warning("could not answer callback query from %s", query.from_user.id, exc_info=True)
+        await self._deliver_committed(context, query.message.chat.id, response, query=query)
+
+    async def _deliver_committed(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, response: Response, *, query: CallbackQuery | None
+    ) -> None:
+        """Delivers a response whose changes are already committed. A failure here must not reach the error
+        handler, which would tell the user their message was not recorded when it was."""
+        try:
+            await self._deliver(context, chat_id, response, query=query)
+        except TelegramError:
+            log.error("reply to chat %s not delivered (the update itself was recorded)", chat_id, exc_info=True)
 
     async def _deliver(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, response: Response, *, query: CallbackQuery | None
@@ -133,8 +147,12 @@ class TelegramChannel:
         for message in response.messages:
             chunks = split_for_telegram(message.text)
             if message.replace and query is not None and len(chunks) == 1 and isinstance(query.message, Message):
+                target = query.message
                 try:
-                    await query.message.edit_text(to_html(chunks[0]), parse_mode=ParseMode.HTML, reply_markup=_markup(message))
+                    await with_retries(
+                        lambda: target.edit_text(to_html(chunks[0]), parse_mode=ParseMode.HTML, reply_markup=_markup(message)),
+                        what="editMessageText",
+                    )
                     continue
                 except BadRequest as error:
                     if "not modified" in error.message.lower():
@@ -142,8 +160,11 @@ class TelegramChannel:
                     raise
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
-                sent = await context.bot.send_message(
-                    chat_id, to_html(chunk), parse_mode=ParseMode.HTML, reply_markup=_markup(message) if last else None
+                sent = await with_retries(
+                    lambda: context.bot.send_message(
+                        chat_id, to_html(chunk), parse_mode=ParseMode.HTML, reply_markup=_markup(message) if last else None
+                    ),
+                    what="sendMessage",
                 )
                 if message.task_id is not None:
                     await self._remember(str(chat_id), str(sent.message_id), message.task_id)

@@ -50,13 +50,15 @@ def sanitise_file_name(name: str | None, *, fallback: str) -> str:
 
 
 def accepted_type(file_name: str, mime_type: str | None) -> str | None:
-    """The MIME type to store, or None when neither the extension nor the declared type is one we keep."""
+    """The MIME type to store, or None when the file is not a kind we keep.
+
+    The extension decides (a client's declared type is whatever the sender says: "x.exe" declared as PDF is
+    refused); the declared type counts only for a name without an extension.
+    """
     suffix = Path(file_name).suffix.lower()
-    if suffix in ALLOWED_TYPES:
-        return ALLOWED_TYPES[suffix]
-    if mime_type in ALLOWED_MIME:
-        return mime_type
-    return None
+    if suffix:
+        return ALLOWED_TYPES.get(suffix)
+    return mime_type if mime_type in ALLOWED_MIME else None
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
 
 from .normalize import fold, typed_as
 
@@ -123,20 +123,53 @@ def resolve_day_month(day: int, month: int, year: int | None = None, *, today: d
 # Patterns (on folded text)
 
 _WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
-_WEEKDAY_ACCENTED = {"hai": ("hai",), "ba": ("ba",), "tu": ("tư",), "nam": ("năm",), "sau": ("sáu",),
-                     "bay": ("bảy", "bẩy")}
+_WEEKDAY_ACCENTED = {
+    "hai": ("hai",),
+    "ba": ("ba",),
+    "tu": ("tư",),
+    "nam": ("năm",),
+    "sau": ("sáu",),
+    "bay": ("bảy", "bẩy"),
+}
 _ENGLISH_WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
 _ENGLISH_WEEKDAYS = {k.lower(): v for k, v in _ENGLISH_WEEKDAYS.items()}
 _ENGLISH_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 
 _NUMBER_WORDS = {
-    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "a": 1, "an": 1,
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "muoi": 10,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a": 1,
+    "an": 1,
 }
 _NUMBER_ACCENTED = {
-    "mot": ("một",), "hai": ("hai",), "ba": ("ba",), "bon": ("bốn",), "nam": ("năm",), "sau": ("sáu",),
-    "bay": ("bảy", "bẩy"), "tam": ("tám",), "chin": ("chín",), "muoi": ("mười",),
+    "mot": ("một",),
+    "hai": ("hai",),
+    "ba": ("ba",),
+    "bon": ("bốn",),
+    "nam": ("năm",),
+    "sau": ("sáu",),
+    "bay": ("bảy", "bẩy"),
+    "tam": ("tám",),
+    "chin": ("chín",),
+    "muoi": ("mười",),
 }
 
 _WD = (
@@ -202,37 +235,77 @@ def _end_of_quarter(today: date) -> date:
 
 _NEXT = r"(?:sau|toi|ke\s*tiep)"
 _PHRASES: list[tuple[re.Pattern[str], Callable[[date], date]]] = [
-    (re.compile(rf"\bcuoi\s*tuan\s*{_NEXT}\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+week\b"),
-     lambda t: week_start(t) + timedelta(days=11)),
-    (re.compile(r"\bcuoi\s*tuan(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week\b|\beow\b"),
-     _friday_this_week),
-    (re.compile(rf"\bdau\s*tuan(?:\s*{_NEXT})?\b|\bearly\s+next\s+week\b"),
-     lambda t: week_start(t) + timedelta(days=7)),
-    (re.compile(rf"\btrong\s*tuan\s*{_NEXT}\b|\bwithin\s+next\s+week\b"),
-     lambda t: week_start(t) + timedelta(days=11)),
+    (
+        re.compile(rf"\bcuoi\s*tuan\s*{_NEXT}\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+week\b"),
+        lambda t: week_start(t) + timedelta(days=11),
+    ),
+    (
+        re.compile(
+            r"\bcuoi\s*tuan(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week\b|\beow\b"
+        ),
+        _friday_this_week,
+    ),
+    (
+        re.compile(rf"\bdau\s*tuan(?:\s*{_NEXT})?\b|\bearly\s+next\s+week\b"),
+        lambda t: week_start(t) + timedelta(days=7),
+    ),
+    (
+        re.compile(rf"\btrong\s*tuan\s*{_NEXT}\b|\bwithin\s+next\s+week\b"),
+        lambda t: week_start(t) + timedelta(days=11),
+    ),
     (re.compile(r"\btrong\s*tuan(?:\s*nay)?\b|\btuan\s*nay\b|\bthis\s+week\b"), _friday_this_week),
     (re.compile(rf"\btuan\s*{_NEXT}\b|\bnext\s+week\b"), lambda t: week_start(t) + timedelta(days=7)),
-    (re.compile(rf"\bcuoi\s*thang\s*{_NEXT}\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+month\b"),
-     lambda t: end_of_month(add_months(t.replace(day=1), 1))),
-    (re.compile(r"\bcuoi\s*thang(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b|\beom\b"),
-     end_of_month),
-    (re.compile(rf"\bdau\s*thang(?:\s*{_NEXT})?\b|\bearly\s+next\s+month\b"),
-     lambda t: add_months(t.replace(day=1), 1)),
+    (
+        re.compile(rf"\bcuoi\s*thang\s*{_NEXT}\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+month\b"),
+        lambda t: end_of_month(add_months(t.replace(day=1), 1)),
+    ),
+    (
+        re.compile(
+            r"\bcuoi\s*thang(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b|\beom\b"
+        ),
+        end_of_month,
+    ),
+    (
+        re.compile(rf"\bdau\s*thang(?:\s*{_NEXT})?\b|\bearly\s+next\s+month\b"),
+        lambda t: add_months(t.replace(day=1), 1),
+    ),
     (re.compile(rf"\bgiua\s*thang\s*{_NEXT}\b"), lambda t: add_months(t.replace(day=15), 1)),
     (re.compile(r"\bgiua\s*thang(?:\s*nay)?\b|\bmid[\s\-]*month\b"), _mid_month),
-    (re.compile(rf"\btrong\s*thang\s*{_NEXT}\b|\bwithin\s+next\s+month\b"),
-     lambda t: end_of_month(add_months(t.replace(day=1), 1))),
+    (
+        re.compile(rf"\btrong\s*thang\s*{_NEXT}\b|\bwithin\s+next\s+month\b"),
+        lambda t: end_of_month(add_months(t.replace(day=1), 1)),
+    ),
     (re.compile(r"\btrong\s*thang(?:\s*nay)?\b|\bthang\s*nay\b|\bthis\s+month\b"), end_of_month),
     (re.compile(rf"\bthang\s*{_NEXT}\b|\bnext\s+month\b"), lambda t: add_months(t.replace(day=1), 1)),
     (re.compile(r"\bcuoi\s*quy(?:\s*nay)?\b|\bend\s+of\s+(?:the\s+|this\s+)?quarter\b"), _end_of_quarter),
-    (re.compile(r"\bcuoi\s*nam(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year\b"),
-     lambda t: date(t.year, 12, 31)),
+    (
+        re.compile(r"\bcuoi\s*nam(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year\b"),
+        lambda t: date(t.year, 12, 31),
+    ),
 ]
 
 # Words before "mai" that make it a name or part of another word ("chị Mai", "thương mại", "hoa mai").
 _NOT_TOMORROW_BEFORE = {
-    "chi", "c", "co", "em", "e", "ba", "anh", "a", "ong", "thuong", "khuyen", "hoa", "ban", "ms", "mrs",
-    "mr", "ban", "dao", "cay", "phan", "mua",
+    "chi",
+    "c",
+    "co",
+    "em",
+    "e",
+    "ba",
+    "anh",
+    "a",
+    "ong",
+    "thuong",
+    "khuyen",
+    "hoa",
+    "ban",
+    "ms",
+    "mrs",
+    "mr",
+    "dao",
+    "cay",
+    "phan",
+    "mua",
 }
 # Words after a plain "mot" that make it "một" (one), not "mốt" (the day after tomorrow).
 _ONE_AFTER = re.compile(
@@ -257,14 +330,14 @@ def _previous_word(folded: str, start: int) -> str:
 def _weekday_index(match: re.Match[str], text: str) -> int | None:
     """Monday=0 … Sunday=6 for a :data:`_WEEKDAY` match, or None when the words are something else."""
     if match.group("n"):
-        if not typed_as(text[match.start("wd"):match.start("wd") + 3], "thứ"):
+        if not typed_as(text[match.start("wd") : match.start("wd") + 3], "thứ"):
             return None
         return int(match.group("n")) - 2
     if match.group("w"):
         word = match.group("w")
-        if not typed_as(text[match.start("wd"):match.start("wd") + 3], "thứ"):
+        if not typed_as(text[match.start("wd") : match.start("wd") + 3], "thứ"):
             return None
-        if not typed_as(text[match.start("w"):match.end("w")], *_WEEKDAY_ACCENTED[word]):
+        if not typed_as(text[match.start("w") : match.end("w")], *_WEEKDAY_ACCENTED[word]):
             return None
         return _WEEKDAY_WORDS[word]
     if match.group("cn"):
@@ -290,7 +363,7 @@ def _amount_date(match: re.Match[str], text: str, today: date) -> date | None:
     elif num_word == "nua":  # "nửa tháng": half a month
         return today + timedelta(days=15) if unit == "thang" else None
     else:
-        count = _number(num_word, text[match.start("num"):match.end("num")])
+        count = _number(num_word, text[match.start("num") : match.end("num")])
     if count is None or count > 400:
         return None
     if unit.startswith(("ngay", "hom", "day")):
@@ -312,15 +385,17 @@ def _candidates(text: str, today: date, allow_bare_amounts: bool) -> list[_Candi
     for m in _VAGUE.finditer(folded):
         add(m, None)
     for m in _NUMERIC.finditer(folded):
-        value = resolve_day_month(int(m.group("d")), int(m.group("m")),
-                                  int(m.group("y")) if m.group("y") else None, today=today)
+        value = resolve_day_month(
+            int(m.group("d")), int(m.group("m")), int(m.group("y")) if m.group("y") else None, today=today
+        )
         if value is not None:
             add(m, value)
     for m in _TEXTUAL.finditer(folded):
         if not m.group("pre") and _previous_word(folded, m.start()) in _AMOUNT_BEFORE:
             continue
-        value = resolve_day_month(int(m.group("d")), int(m.group("m")),
-                                  int(m.group("y")) if m.group("y") else None, today=today)
+        value = resolve_day_month(
+            int(m.group("d")), int(m.group("m")), int(m.group("y")) if m.group("y") else None, today=today
+        )
         if value is not None:
             add(m, value)
     for m in _DAY_ONLY.finditer(folded):
@@ -332,7 +407,7 @@ def _candidates(text: str, today: date, allow_bare_amounts: bool) -> list[_Candi
         if value is not None:
             add(m, value)
     for m in _ENGLISH_DM.finditer(folded):
-        if not text[m.start():m.end()].isascii():
+        if not text[m.start() : m.end()].isascii():
             continue
         day = int(m.group("d1") or m.group("d2"))
         month = _ENGLISH_MONTHS[m.group("m1") or m.group("m2")]
@@ -358,22 +433,24 @@ def _candidates(text: str, today: date, allow_bare_amounts: bool) -> list[_Candi
         add(m, today)
     for m in _TOMORROW.finditer(folded):
         if m.group("mai"):
-            word = text[m.start("mai"):m.end("mai")]
+            word = text[m.start("mai") : m.end("mai")]
             if not typed_as(word, "mai"):
                 continue
             if not m.group("pre"):
                 if _previous_word(folded, m.start()) in _NOT_TOMORROW_BEFORE:
                     continue
-                if word[0].isupper() and re.search(r"\w\W*$", text[:m.start()]):
+                if word[0].isupper() and re.search(r"\w\W*$", text[: m.start()]):
                     continue  # a capitalised "Mai" inside a sentence is a name
         add(m, today + timedelta(days=1))
     for m in _DAY_AFTER.finditer(folded):
         if m.group("mot"):
-            word = text[m.start("mot"):m.end("mot")]
+            word = text[m.start("mot") : m.end("mot")]
             if not typed_as(word, "mốt"):
                 continue
-            if word.lower() == "mot" and (_ONE_AFTER.match(folded, m.end())
-                                          or _previous_word(folded, m.start("mot")) in {"them", "duoc", "xong"}):
+            if word.lower() == "mot" and (
+                _ONE_AFTER.match(folded, m.end())
+                or _previous_word(folded, m.start("mot")) in {"them", "duoc", "xong"}
+            ):
                 continue
         add(m, today + timedelta(days=2))
     for pattern, compute in _PHRASES:
@@ -384,7 +461,7 @@ def _candidates(text: str, today: date, allow_bare_amounts: bool) -> list[_Candi
         amount_patterns.append(_AMOUNT_BARE)
     for pattern in amount_patterns:
         for m in pattern.finditer(folded):
-            if pattern is _AMOUNT_ONE and not text[m.start():m.end()].isascii():
+            if pattern is _AMOUNT_ONE and not text[m.start() : m.end()].isascii():
                 continue
             value = _amount_date(m, text, today)
             if value is not None:
@@ -399,7 +476,9 @@ def find_dates(text: str, *, today: date, allow_bare_amounts: bool = False) -> l
     (right after "gia hạn" it means that; elsewhere "đã làm 3 ngày" does not).
     """
     chosen: list[_Candidate] = []
-    for cand in sorted(_candidates(text, today, allow_bare_amounts), key=lambda c: (c.start - c.end, c.start)):
+    for cand in sorted(
+        _candidates(text, today, allow_bare_amounts), key=lambda c: (c.start - c.end, c.start)
+    ):
         if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
             chosen.append(cand)
     chosen.sort(key=lambda c: c.start)

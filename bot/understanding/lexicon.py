@@ -16,14 +16,14 @@ from .normalize import typed_as
 
 __all__ = [
     "COMMANDS",
-    "CUES",
-    "CueKind",
-    "Cue",
     "COURTESY",
+    "CUES",
     "EXTENSION",
     "PERCENT",
     "QUERIES",
     "REASON",
+    "Cue",
+    "CueKind",
     "iter_matches",
     "query_form",
 ]
@@ -61,7 +61,9 @@ def iter_matches(
     for match in pattern.finditer(view):
         ok = True
         for group, forms in checks:
-            if match.group(group) is not None and not typed_as(original[match.start(group):match.end(group)], *forms):
+            if match.group(group) is not None and not typed_as(
+                original[match.start(group) : match.end(group)], *forms
+            ):
                 ok = False
                 break
         if ok:
@@ -81,51 +83,99 @@ _VUONG = ("vướng",)
 
 CUES: tuple[Cue, ...] = (
     # -- neutral: negated obstacles and negated extension requests
-    _c("neutral", rf"\b{_NEG}\s+(?:(?:co|gap|bi|con|thay|phai)\s+)*(?P<v>vuong)(?:\s*mac)?(?:\s+gi)?(?:\s+(?:ca|het|nua))?\b",
-       ("v", _VUONG)),
-    _c("neutral", rf"\b{_NEG}\s+(?:(?:co|gap|bi|con|thay|phai|any)\s+)*(?:kho\s*khan|van\s*de|truc\s*trac|blockers?|problems?|issues?)"
-       r"(?:\s+gi)?(?:\s+(?:ca|het|nua))?\b"),
+    _c(
+        "neutral",
+        rf"\b{_NEG}\s+(?:(?:co|gap|bi|con|thay|phai)\s+)*(?P<v>vuong)(?:\s*mac)?(?:\s+gi)?(?:\s+(?:ca|het|nua))?\b",
+        ("v", _VUONG),
+    ),
+    _c(
+        "neutral",
+        rf"\b{_NEG}\s+(?:(?:co|gap|bi|con|thay|phai|any)\s+)*(?:kho\s*khan|van\s*de|truc\s*trac|blockers?|problems?|issues?)"
+        r"(?:\s+gi)?(?:\s+(?:ca|het|nua))?\b",
+    ),
     _c("neutral", r"\bnot\s+(?:blocked|stuck)\b"),
-    _c("neutral", rf"\b{_NEG}\s+(?:(?:can|phai|xin|need\s+to|need)\s+)*(?:gia\s*han|extend|extension|more\s+time)\b"),
+    _c(
+        "neutral",
+        rf"\b{_NEG}\s+(?:(?:can|phai|xin|need\s+to|need)\s+)*(?:gia\s*han|extend|extension|more\s+time)\b",
+    ),
     # -- questions, not reports
-    _c("question", rf"\b(?:da\s+)?(?:{_DONE}|lam|thuc\s*hien|bao\s*cao)\s+chua\s*(?:\W|\b(?:a|vay|the|ha|nhi|em|anh|chi|ban)\b)*$"),
+    _c(
+        "question",
+        rf"\b(?:da\s+)?(?:{_DONE}|lam|thuc\s*hien|bao\s*cao)\s+chua(?:\W|\b(?:a|vay|the|ha|nhi|em|anh|chi|ban)\b)*$",
+    ),
     _c("question", r"\b(?:is\s+it|are\s+you|is\s+this)\s+(?:done|finished)\b"),
     # -- blocked
     _c("blocked", rf"\b(?:{_CHUA}|khong|ko|k)\s+(?:the\s+)?(?:{_DO}|hoan\s*thanh)\s*(?:duoc|dc)\b"),
     _c("blocked", rf"\b(?:{_CHUA}|khong|ko|k)\s+the\s+(?:{_DO}|hoan\s*thanh)\b"),
     _c("blocked", r"\b(?:(?:dang|van|con)\s+)?(?:(?:bi|gap|co)\s+)?(?P<v>vuong)(?:\s*mac)?\b", ("v", _VUONG)),
-    _c("blocked", r"\b(?:(?:dang|van|con)\s+)?(?:(?:bi|gap|co)\s+)?(?:kho\s*khan|tro\s*ngai|(?P<ac>ach)\s*tac|tac\s*nghen)\b",
-       ("ac", ("ách",))),
+    _c(
+        "blocked",
+        r"\b(?:(?:dang|van|con)\s+)?(?:(?:bi|gap|co)\s+)?(?:kho\s*khan|tro\s*ngai|(?P<ac>ach)\s*tac|tac\s*nghen)\b",
+        ("ac", ("ách",)),
+    ),
     _c("blocked", r"\b(?:(?:dang|van|con)\s+)?gap\s+(?:van\s*de|truc\s*trac|su\s*co)\b|\btruc\s*trac\b"),
     _c("blocked", r"\b(?:dang\s+)?bi\s+(?:ket|tac|dung|treo)\b|\btam\s*(?:dung|hoan|ngung)\b"),
-    _c("blocked", r"\b(?:blocked|blocker|stuck|on\s+hold|impeded|cannot\s+(?:proceed|continue)|can'?t\s+(?:proceed|continue))\b"
-       r"|\b(?:problem|issue)s?\s*:"),
-    _c("blocked_weak", r"\b(?P<t>thieu)\b|\bkhong\s+co\s+(?:kinh\s*phi|nguoi|nhan\s*luc|du\s*lieu|so\s*lieu|kinh\s*phi)\b"
-       r"|\b(?:lack|lacking|no)\s+(?:budget|funds?|funding|staff|data)\b", ("t", ("thiếu",))),
+    _c(
+        "blocked",
+        r"\b(?:blocked|blocker|stuck|on\s+hold|impeded|cannot\s+(?:proceed|continue)|can'?t\s+(?:proceed|continue))\b"
+        r"|\b(?:problem|issue)s?\s*:",
+    ),
+    _c(
+        "blocked_weak",
+        r"\b(?P<t>thieu)\b|\bkhong\s+co\s+(?:kinh\s*phi|nguoi|nhan\s*luc|du\s*lieu|so\s*lieu|kinh\s*phi)\b"
+        r"|\b(?:lack|lacking|no)\s+(?:budget|funds?|funding|staff|data)\b",
+        ("t", ("thiếu",)),
+    ),
     # -- in progress, whatever a done word says
     _c("not_done", rf"\b{_CHUA}\s+(?:(?:{_DO})\s+)?{_DONE}\b|\bchx\b"),
     _c("not_done", rf"\b(?:sap|gan|se|sap\s*sua)\s+(?:(?:{_DO})\s+)?{_DONE}\b"),
     _c("not_done", rf"\b(?:du\s*kien|du\s*tinh|dk)\s+(?:se\s+)?{_DONE}\b"),
     _c("not_done", rf"\b{_DONE}\s+(?:mot|1|vai|1\s*vai)\s*(?:phan|it|ti|chut)\b|\b(?:khong|ko|k)\s+kip\b"),
-    _c("not_done", r"\bnot\s+(?:yet\s+)?(?:done|finished|completed?)(?:\s+yet)?\b|\bnot\s+yet\s+(?:done|finished)\b"
-       r"|\bwill\s+(?:be\s+)?(?:finish(?:ed)?|done|complete[d]?)\b|\b(?:almost|nearly)\s+(?:done|finished|complete[d]?)\b"
-       r"|\bexpected\s+to\s+(?:finish|complete|be\s+done)\b"),
+    _c(
+        "not_done",
+        r"\bnot\s+(?:yet\s+)?(?:done|finished|completed?)(?:\s+yet)?\b|\bnot\s+yet\s+(?:done|finished)\b"
+        r"|\bwill\s+(?:be\s+)?(?:finish(?:ed)?|done|complete[d]?)\b|\b(?:almost|nearly)\s+(?:done|finished|complete[d]?)\b"
+        r"|\bexpected\s+to\s+(?:finish|complete|be\s+done)\b",
+    ),
     # -- not started
-    _c("not_started", rf"\b{_CHUA}\s+(?:(?:bat\s*dau|duoc)\s+)?(?:{_DO}|bat\s*dau|co\s*gi)\b(?!\s*(?:duoc|dc|xong)\b)"),
-    _c("not_started", r"\bnot\s+(?:yet\s+)?(?:started|begun)\b|\bha(?:ve|s)n'?t\s+(?:started|begun)\b"
-       r"|\bha(?:ve|s)\s+not\s+(?:yet\s+)?(?:started|begun)\b"),
+    _c(
+        "not_started",
+        rf"\b{_CHUA}\s+(?:(?:bat\s*dau|duoc)\s+)?(?:{_DO}|bat\s*dau|co\s*gi)\b(?!\s*(?:duoc|dc|xong)\b)",
+    ),
+    _c(
+        "not_started",
+        r"\bnot\s+(?:yet\s+)?(?:started|begun)\b|\bha(?:ve|s)n'?t\s+(?:started|begun)\b"
+        r"|\bha(?:ve|s)\s+not\s+(?:yet\s+)?(?:started|begun)\b",
+    ),
     # -- done
-    _c("done", rf"\b(?:(?P<past>da|d|dc|duoc|vua|moi|vua\s+moi|da\s+lam)\s+)?(?:(?:{_DO})\s+)?{_DONE}"
-       r"(?:\s+(?P<past2>roi|r|xong|het))?\b",
-       ("past", ("đã", "đ", "đc", "được", "vừa", "mới", "vừa mới", "đã làm"))),
-    _c("done", r"\b(?P<past>da)\s+(?:thuc\s*hien|lam)(?:\s+roi)?\b(?!\s*(?:duoc|dc|\d|\W*\d))", ("past", ("đã",))),
-    _c("done", r"\b(?P<past>all\s+done|already\s+done|completed|finished|closed|resolved)\b|\b(?:done|complete|finish)\b"),
+    _c(
+        "done",
+        rf"\b(?:(?P<past>da|d|dc|duoc|vua|moi|vua\s+moi|da\s+lam)\s+)?(?:(?:{_DO})\s+)?{_DONE}"
+        r"(?:\s+(?P<past2>roi|r|xong|het))?\b",
+        ("past", ("đã", "đ", "đc", "được", "vừa", "mới", "vừa mới", "đã làm")),
+    ),
+    _c(
+        "done",
+        r"\b(?P<past>da)\s+(?:thuc\s*hien|lam)(?:\s+roi)?\b(?!\s*(?:duoc|dc|\d|\W*\d))",
+        ("past", ("đã",)),
+    ),
+    _c(
+        "done",
+        r"\b(?P<past>all\s+done|already\s+done|completed|finished|closed|resolved)\b|\b(?:done|complete|finish)\b",
+    ),
     # -- in progress
-    _c("progress", rf"\b(?:(?:van|con|hien)\s+)?{_DANG}\s+(?:(?:tiep\s*tuc|tich\s*cuc|khan\s*truong|gap\s*rut)\s+)?"
-       r"(?:lam|lm|thuc\s*hien|th|trien\s*khai|tk|xu\s*ly|xl|tien\s*hanh|hoan\s*thien|soan(?:\s*thao)?|xay\s*dung"
-       r"|tong\s*hop|chuan\s*bi|ra\s*soat|thuc\s*thi|tien\s*hanh)\b", ("dang", ("đang", "đg"))),
-    _c("progress", r"\b(?:in\s*progress|on\s*going|ongoing|working\s+on(?:\s+it)?|wip|underway|under\s+way|in\s+process"
-       r"|processing|doing\s+it|still\s+working)\b|\btiep\s*tuc\s+(?:thuc\s*hien|lam|trien\s*khai)\b|\bda\s+trien\s*khai\b"),
+    _c(
+        "progress",
+        rf"\b(?:(?:van|con|hien)\s+)?{_DANG}\s+(?:(?:tiep\s*tuc|tich\s*cuc|khan\s*truong|gap\s*rut)\s+)?"
+        r"(?:lam|lm|thuc\s*hien|th|trien\s*khai|tk|xu\s*ly|xl|tien\s*hanh|hoan\s*thien|soan(?:\s*thao)?|xay\s*dung"
+        r"|tong\s*hop|chuan\s*bi|ra\s*soat|thuc\s*thi|tien\s*hanh)\b",
+        ("dang", ("đang", "đg")),
+    ),
+    _c(
+        "progress",
+        r"\b(?:in\s*progress|on\s*going|ongoing|working\s+on(?:\s+it)?|wip|underway|under\s+way|in\s+process"
+        r"|processing|doing\s+it|still\s+working)\b|\btiep\s*tuc\s+(?:thuc\s*hien|lam|trien\s*khai)\b|\bda\s+trien\s*khai\b",
+    ),
     _c("progress_weak", rf"\b(?:(?:van|con|hien)\s+)?{_DANG}\b", ("dang", ("đang", "đg"))),
     _c("expect", r"\b(?:du\s*kien|du\s*tinh|expected|eta)\b"),
 )
@@ -138,21 +188,31 @@ PERCENT = re.compile(
 )
 
 #: A request for a later due date.
+_ASKING = (
+    r"(?:(?:xin|de\s*nghi|de\s*xuat|kien\s*nghi|mong|muon|can|request(?:ing)?|please|pls|em|toi|duoc|cho"
+    r"|phep|them)\s+)*"
+)
 EXTENSION: tuple[Cue, ...] = (
-    _c("neutral", r"\b(?:(?:xin|de\s*nghi|de\s*xuat|kien\s*nghi|mong|muon|can|request(?:ing)?|please|pls|em|toi)\s+"
-       r"(?:(?:duoc|cho|phep|xin|them)\s+)*)*(?:gia\s*han|gia\s*hang|them\s+thoi\s*gian|extend(?:ed|ing)?|extension"
-       r"|postpone|more\s+time|push\s+(?:it\s+)?(?:back|to)|delay\s+(?:it\s+)?(?:to|until))\b"),
-    _c("neutral", r"\b(?:(?:xin|de\s*nghi|de\s*xuat|mong|muon|can)\s+(?:(?:duoc|cho|phep)\s+)*)*(?P<v>lui|doi|hoan|dich)"
-       r"\s*(?:han|lai|den|sang|toi|thoi\s*han|tien\s*do|ngay)\b",
-       ("v", ("lùi", "dời", "hoãn", "dịch"))),
+    _c(
+        "neutral",
+        rf"\b{_ASKING}(?:gia\s*han|gia\s*hang|them\s+thoi\s*gian|extend(?:ed|ing)?|extension"
+        r"|postpone|more\s+time|push\s+(?:it\s+)?(?:back|to)|delay\s+(?:it\s+)?(?:to|until))\b",
+    ),
+    _c(
+        "neutral",
+        rf"\b{_ASKING}(?P<v>lui|doi|hoan|dich)\s*(?:han|lai|den|sang|toi|thoi\s*han|tien\s*do|ngay)\b",
+        ("v", ("lùi", "dời", "hoãn", "dịch")),
+    ),
     _c("neutral", r"\bxin\s+(?P<v>lui|them)\b", ("v", ("lùi", "thêm"))),
 )
 
 #: Where a reason starts: "vì", "do", "bởi vì", "because", "lý do:".
 REASON = Cue(
     "neutral",
-    re.compile(r"\b(?:(?:boi|tai)\s+vi|(?P<vi>vi)|(?P<do>do)|(?P<boi>boi)|because(?:\s+of)?|since|due\s+to|as|ly\s*do|li\s*do"
-               r"|reason)\b\s*:?"),
+    re.compile(
+        r"\b(?:(?:boi|tai)\s+vi|(?P<vi>vi)|(?P<do>do)|(?P<boi>boi)|because(?:\s+of)?|since|due\s+to|as|ly\s*do|li\s*do"
+        r"|reason)\b\s*:?"
+    ),
     (("vi", ("vì",)), ("do", ("do",)), ("boi", ("bởi",))),
 )
 
@@ -164,36 +224,67 @@ COURTESY = re.compile(
 
 # ---- questions to the bot (matched on query_form(text))
 
-_ASK = (r"(?:(?:cho|xin|gui|hay|vui\s+long|please|pls|show|xem|liet\s+ke|kiem\s+tra|check|tra\s+cuu|bot|oi|em|anh|chi"
-        r"|toi|minh|muon|can|me|my|the|all|tat\s+ca|cac|nhung|nao|co|get|list|see|what|are)\s+)*")
-_TAIL = (r"(?:\s+(?:a|nhe|nha|voi|di|nao|khong|ko|k|vay|the|gi|ha|oi|bot|please|pls|cua\s+(?:toi|em|minh|anh|chi|tao)"
-         r"|hien\s+tai|hom\s+nay|con\s+lai|chua\s+xong|chua\s+hoan\s+thanh|dang\s+lam|can\s+lam|phai\s+lam|duoc\s+giao"
-         r"|of\s+mine|for\s+me|now|today))*(?:\s*\?+)?")
+_ASK = (
+    r"(?:(?:cho|xin|gui|hay|vui\s+long|please|pls|show|xem|liet\s+ke|kiem\s+tra|check|tra\s+cuu|bot|oi|em|anh|chi"
+    r"|toi|minh|muon|can|me|my|the|all|tat\s+ca|cac|nhung|nao|co|get|list|see|what|are)\s+)*"
+)
+_TAIL = (
+    r"(?:\s+(?:a|nhe|nha|voi|di|nao|khong|ko|k|vay|the|gi|ha|oi|bot|please|pls|cua\s+(?:toi|em|minh|anh|chi|tao)"
+    r"|hien\s+tai|hom\s+nay|con\s+lai|chua\s+xong|chua\s+hoan\s+thanh|dang\s+lam|can\s+lam|phai\s+lam|duoc\s+giao"
+    r"|of\s+mine|for\s+me|now|today))*(?:\s*\?+)?"
+)
 _TASKS = r"(?:viec|cong\s+viec|nhiem\s+vu|nv|tasks?|todos?|to\s+do)"
 
 QUERIES: tuple[tuple[Literal["list", "overdue", "help"], re.Pattern[str]], ...] = (
-    ("overdue", re.compile(
-        rf"{_ASK}(?:(?:danh\s+sach|ds)\s+)?(?:{_TASKS}\s+)?(?:nao\s+)?(?:(?:bi|da|dang)\s+)?"
-        rf"(?:qua\s+han|tre\s+han|cham\s+tien\s+do|tre|overdue|late|past\s+due){_TAIL}"
-        rf"|{_ASK}(?:overdue|late)\s+{_TASKS}{_TAIL}")),
-    ("list", re.compile(
-        rf"{_ASK}(?:(?:danh\s+sach|ds)(?:\s+{_TASKS})?|{_TASKS}|list|todo\s+list|my\s+list){_TAIL}")),
-    ("help", re.compile(
-        rf"{_ASK}(?:help|giup(?:\s+do)?|tro\s+giup|huong\s+dan(?:\s+su\s+dung)?|cach\s+(?:dung|su\s+dung|bao\s+cao)"
-        rf"|su\s+dung\s+the\s+nao|lam\s+(?:sao|the\s+nao)(?:\s+de)?(?:\s+(?:bao\s+cao|dung|su\s+dung|cap\s+nhat))?|menu|cac\s+lenh|lenh|commands?|how\s+to\s+use|\?+){_TAIL}")),
+    (
+        "overdue",
+        re.compile(
+            rf"{_ASK}(?:(?:danh\s+sach|ds)\s+)?(?:{_TASKS}\s+)?(?:nao\s+)?(?:(?:bi|da|dang)\s+)?"
+            rf"(?:qua\s+han|tre\s+han|cham\s+tien\s+do|tre|overdue|late|past\s+due){_TAIL}"
+            rf"|{_ASK}(?:overdue|late)\s+{_TASKS}{_TAIL}"
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            rf"{_ASK}(?:(?:danh\s+sach|ds)(?:\s+{_TASKS})?|{_TASKS}|list|todo\s+list|my\s+list){_TAIL}"
+        ),
+    ),
+    (
+        "help",
+        re.compile(
+            rf"{_ASK}(?:help|giup(?:\s+do)?|tro\s+giup|huong\s+dan(?:\s+su\s+dung)?|cach\s+(?:dung|su\s+dung|bao\s+cao)"
+            rf"|su\s+dung\s+the\s+nao|lam\s+(?:sao|the\s+nao)(?:\s+de)?(?:\s+(?:bao\s+cao|dung|su\s+dung|cap\s+nhat))?|menu|cac\s+lenh|lenh|commands?|how\s+to\s+use|\?+){_TAIL}"
+        ),
+    ),
 )
 
 #: Loose forms, used only when a reply has no status and no task reference.
 LOOSE_QUERIES: tuple[tuple[Literal["list", "overdue"], re.Pattern[str]], ...] = (
     ("overdue", re.compile(r"\b(?:qua\s+han|tre\s+han|overdue)\b")),
-    ("list", re.compile(rf"\b(?:danh\s+sach|ds)\s+{_TASKS}\b|\b{_TASKS}\s+cua\s+(?:toi|em|minh|tao)\b|\bmy\s+tasks\b")),
+    (
+        "list",
+        re.compile(
+            rf"\b(?:danh\s+sach|ds)\s+{_TASKS}\b|\b{_TASKS}\s+cua\s+(?:toi|em|minh|tao)\b|\bmy\s+tasks\b"
+        ),
+    ),
 )
 
 #: Slash commands ("/viec", "/quahan@DonDocBot").
 COMMANDS: dict[str, Literal["list", "overdue", "help"]] = {
-    "viec": "list", "list": "list", "tasks": "list", "danhsach": "list", "ds": "list", "nhiemvu": "list",
-    "quahan": "overdue", "overdue": "overdue", "trehan": "overdue",
-    "help": "help", "huongdan": "help", "giup": "help", "trogiup": "help",
+    "viec": "list",
+    "list": "list",
+    "tasks": "list",
+    "danhsach": "list",
+    "ds": "list",
+    "nhiemvu": "list",
+    "quahan": "overdue",
+    "overdue": "overdue",
+    "trehan": "overdue",
+    "help": "help",
+    "huongdan": "help",
+    "giup": "help",
+    "trogiup": "help",
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "prepare", "typed_as", "MASK"]
+__all__ = ["MASK", "fold", "prepare", "typed_as"]
 
 #: Stands for a character already consumed by a matcher; no pattern matches it and it is not a word char.
 MASK = "\x00"

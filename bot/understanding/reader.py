@@ -46,7 +46,16 @@ _COMMAND_NUMBER = re.compile(r"\s+(?:#|nv\s*)?(?P<n>\d{1,5})(?![\d%/.\-])")
 # Kinds that start a new clause after a blocked reason ("vướng kinh phí, đang làm 50%").
 _CLAUSE_KINDS = {"not_done", "not_started", "done", "progress", "percent", "ext"}
 _CANNOT = re.compile(r"(?:chua|chx|cha|khong|ko|k|cannot|can'?t)\b")
-_STATUS_KINDS = {"blocked", "not_done", "not_started", "done", "progress", "progress_weak", "expect", "percent"}
+_STATUS_KINDS = {
+    "blocked",
+    "not_done",
+    "not_started",
+    "done",
+    "progress",
+    "progress_weak",
+    "expect",
+    "percent",
+}
 _CLAUSE_BREAK = re.compile(r"(?:[,;.!?\n]|\b(?:nhung|but)\b)[\s,;.!?\n]*$")
 
 
@@ -89,7 +98,7 @@ class _Work:
         """Consume every match of ``cues`` (in order), recording each under its kind (or ``kind``)."""
         for cue in cues:
             for match in iter_matches(cue.pattern, self.view(), self.original, cue.checks):
-                if match.end() > match.start() and not any(self.consumed[match.start():match.end()]):
+                if match.end() > match.start() and not any(self.consumed[match.start() : match.end()]):
                     self.consume(match.start(), match.end(), kind or cue.kind, match)
 
     def kinds(self) -> set[str]:
@@ -227,8 +236,15 @@ def _status_note(work: _Work, status: Status, when: date | None, today: date) ->
     extra = []
     if status == "in_progress":  # "xong 50%", "mai xong": the done word was read; "đã xong phần 1" stays
         percents = [s for s in work.spans if s.kind == "percent"]
-        extra = [s for s in work.spans if s.kind == "done" and (not _is_past(s) or any(
-            p.start >= s.end and not work.folded[s.end:p.start].strip() for p in percents))]
+        extra = [
+            s
+            for s in work.spans
+            if s.kind == "done"
+            and (
+                not _is_past(s)
+                or any(p.start >= s.end and not work.folded[s.end : p.start].strip() for p in percents)
+            )
+        ]
     return residue(work.original, work.folded, work.mask(base | agreeing, extra))
 
 
@@ -245,13 +261,15 @@ def _blocked_note(work: _Work, base: set[str]) -> str | None:
     end = len(work.original)
     for span in sorted(work.spans, key=lambda s: s.start):
         if span.start >= cue.end and span.kind in _CLAUSE_KINDS:
-            brk = _CLAUSE_BREAK.search(work.folded[cue.end:span.start])
+            brk = _CLAUSE_BREAK.search(work.folded[cue.end : span.start])
             if brk:
                 end = cue.end + brk.start()
                 break
     start = cue.end
     if _CANNOT.match(work.folded, cue.start):  # "không thể hoàn thành đúng hạn do X": the reason is X
-        reason = next(iter(iter_matches(REASON.pattern, work.view()[:end], work.original, REASON.checks)), None)
+        reason = next(
+            iter(iter_matches(REASON.pattern, work.view()[:end], work.original, REASON.checks)), None
+        )
         if reason is not None and reason.start() >= cue.end:
             start = reason.end()
     after = residue(work.original, work.folded, work.mask(base), start, end)
@@ -274,8 +292,13 @@ def _extension(work: _Work, task: int | None, today: date) -> Understanding:
     note = None
     if reason is not None:
         stops = [s.start for s in work.spans if s.start >= reason.end() and s.kind in {"ext", "date", "ref"}]
-        note = residue(work.original, work.folded, work.mask({"ref", "courtesy"}), reason.end(),
-                       min(stops, default=len(work.original)))
+        note = residue(
+            work.original,
+            work.folded,
+            work.mask({"ref", "courtesy"}),
+            reason.end(),
+            min(stops, default=len(work.original)),
+        )
     if note is None:
         note = residue(work.original, work.folded, work.mask(base | _STATUS_KINDS))
     return Understanding("extension", task, None, None, chosen.date if chosen else None, note)
