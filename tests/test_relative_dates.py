@@ -125,6 +125,19 @@ CASES: list[tuple[str, date, date | None]] = [
     ("cuối quý", D(2023, 11, 2), D(2023, 12, 31)),
     ("cuối năm", WED, D(2023, 12, 31)),
     ("end of month", WED, D(2023, 5, 31)),
+    ("hết tháng", WED, D(2023, 5, 31)),
+    ("hết tuần", WED, D(2023, 5, 19)),
+    # -- a named month: its last day ("đầu" the 1st, "giữa" the 15th)
+    ("tháng 6", WED, D(2023, 6, 30)),
+    ("hết tháng 6", WED, D(2023, 6, 30)),
+    ("trong tháng 2", WED, D(2023, 2, 28)),  # 78 days back: within the window, kept
+    ("tháng 2", D(2023, 12, 20), D(2024, 2, 29)),  # February 2023 is long gone: next year
+    ("tháng 4", WED, D(2023, 4, 30)),
+    ("đầu tháng 7", WED, D(2023, 7, 1)),
+    ("giữa tháng 6", WED, D(2023, 6, 15)),
+    ("tháng 6/2024", WED, D(2024, 6, 30)),
+    ("cuối tháng 2", D(2023, 12, 1), D(2024, 2, 29)),
+    ("tháng 13", WED, None),
     # -- amounts from today
     ("thêm 3 ngày", WED, D(2023, 5, 20)),
     ("thêm 10 ngày", D(2023, 12, 25), D(2024, 1, 4)),
@@ -219,7 +232,9 @@ def test_bare_amounts_only_when_asked() -> None:
         (5, 0, None, WED, None),
     ],
 )
-def test_resolve_day_month(day: int, month: int, year: int | None, today: date, expected: date | None) -> None:
+def test_resolve_day_month(
+    day: int, month: int, year: int | None, today: date, expected: date | None
+) -> None:
     assert resolve_day_month(day, month, year, today=today) == expected
 
 

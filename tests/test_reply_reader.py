@@ -18,7 +18,12 @@ DEC = date(2023, 12, 20)
 
 
 def status(
-    st: str, *, task: int | None = None, percent: int | None = None, when: str | None = None, note: str | None = None
+    st: str,
+    *,
+    task: int | None = None,
+    percent: int | None = None,
+    when: str | None = None,
+    note: str | None = None,
 ) -> dict[str, Any]:
     return {"intent": "status", "task": task, "status": st, "percent": percent, "date": when, "note": note}
 
@@ -54,6 +59,11 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("vừa xong", WED, status(DONE)),
     ("ok xong", WED, status(DONE)),
     ("xonggg", WED, status(DONE)),
+    ("Xog", WED, status(DONE)),
+    ("xong r", WED, status(DONE)),
+    ("xong xuôi rồi", WED, status(DONE)),
+    ("hoan thanh 100 %", WED, status(DONE, percent=100)),
+    ("2023 đã xong", WED, status(DONE, note="2023")),  # a year is no task number
     ("xong, tài liệu kiểm chứng gửi kèm", WED, status(DONE, note="tài liệu kiểm chứng gửi kèm")),
     ("đã hoàn thành, đang chờ phê duyệt", WED, status(DONE, note="đang chờ phê duyệt")),
     ("Đã hoàn thành, đã gửi báo cáo qua email ạ", WED, status(DONE, note="đã gửi báo cáo qua email")),
@@ -77,6 +87,11 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("việc 3 đã xong", WED, status(DONE, task=3)),
     ("xong nv12", WED, status(DONE, task=12)),
     ("Em báo cáo: NV12 đã hoàn thành ạ. Cảm ơn anh", WED, status(DONE, task=12)),
+    (
+        "Kính gửi anh, NV 12 phòng em đã hoàn thành, đã gửi kèm minh chứng ạ",
+        WED,
+        status(DONE, task=12, note="đã gửi kèm minh chứng"),
+    ),
     ("/xong 12", WED, status(DONE, task=12)),
     ("@DonDocBot #8 xong", WED, status(DONE, task=8)),
     # ---- in progress
@@ -84,6 +99,14 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("dang lam 30%", WED, status(IN_PROGRESS, percent=30)),
     ("Đang thực hiện 50%", WED, status(IN_PROGRESS, percent=50)),
     ("đang triển khai", WED, status(IN_PROGRESS)),
+    ("Đã triển khai thực hiện", WED, status(IN_PROGRESS)),
+    ("đang tổng hợp số liệu", WED, status(IN_PROGRESS, note="tổng hợp số liệu")),
+    ("Đơn vị đang tổng hợp số liệu", WED, status(IN_PROGRESS, note="tổng hợp số liệu")),
+    ("Anh Nam đang soạn thảo tờ trình", WED, status(IN_PROGRESS, note="Anh Nam đang soạn thảo tờ trình")),
+    ("#3 60% chờ duyệt", WED, status(IN_PROGRESS, task=3, percent=60, note="chờ duyệt")),
+    ("NV12: 80%", WED, status(IN_PROGRESS, task=12, percent=80)),
+    ("dang lam, ko co kho khan gi", WED, status(IN_PROGRESS)),
+    ("đang làm ạ. Không có vướng mắc", WED, status(IN_PROGRESS)),
     ("được 70%", WED, status(IN_PROGRESS, percent=70)),
     ("50%", WED, status(IN_PROGRESS, percent=50)),
     ("75 %", WED, status(IN_PROGRESS, percent=75)),
@@ -118,9 +141,20 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("dự kiến hoàn thành thứ 6 tuần này", WED, status(IN_PROGRESS, when="2023-05-19")),
     ("#12 đang làm 30%, dự kiến xong 30/5", WED, status(IN_PROGRESS, task=12, percent=30, when="2023-05-30")),
     ("12 - dang lam 50%, du kien 1/6", WED, status(IN_PROGRESS, task=12, percent=50, when="2023-06-01")),
-    ("Dạ NV 5 em đang triển khai, dự kiến xong trước 30/6 ạ", WED, status(IN_PROGRESS, task=5, when="2023-06-30")),
+    (
+        "Dạ NV 5 em đang triển khai, dự kiến xong trước 30/6 ạ",
+        WED,
+        status(IN_PROGRESS, task=5, when="2023-06-30"),
+    ),
     ("dang thuc hien, du kien xong ngay 5/6", WED, status(IN_PROGRESS, when="2023-06-05")),
     ("dự kiến 25/5", WED, status(IN_PROGRESS, when="2023-05-25")),
+    ("dự kiến trong tháng 6 xong", WED, status(IN_PROGRESS, when="2023-06-30")),
+    ("ok anh, em sẽ hoàn thành trước thứ 6", WED, status(IN_PROGRESS, when="2023-05-19")),
+    (
+        "Phòng TCPC đang thực hiện 70%, dự kiến xong tuần sau",
+        WED,
+        status(IN_PROGRESS, percent=70, when="2023-05-22", note="Phòng TCPC"),
+    ),
     ("đạt 80%, dự kiến 25/5 xong", WED, status(IN_PROGRESS, percent=80, when="2023-05-25")),
     ("tien do 40%, du kien thu 2 tuan sau xong", WED, status(IN_PROGRESS, percent=40, when="2023-05-22")),
     ("mai xong", WED, status(IN_PROGRESS, when="2023-05-18")),
@@ -132,8 +166,11 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("đang làm thêm 3 ngày nữa xong", WED, status(IN_PROGRESS, when="2023-05-20")),
     ("đang làm, dự kiến ngày kia xong", WED, status(IN_PROGRESS, when="2023-05-19")),
     ("đang làm, mốt xong", WED, status(IN_PROGRESS, when="2023-05-19")),
-    ("đã gửi dự thảo 15/5, dự kiến xong 30/5", WED,
-     status(IN_PROGRESS, when="2023-05-30", note="đã gửi dự thảo 15/5")),
+    (
+        "đã gửi dự thảo 15/5, dự kiến xong 30/5",
+        WED,
+        status(IN_PROGRESS, when="2023-05-30", note="đã gửi dự thảo 15/5"),
+    ),
     ("dự kiến xong 30/4", WED, status(IN_PROGRESS, note="30/4")),  # a past date is no expected date
     ("xong cuối tuần", SAT, status(IN_PROGRESS, when="2023-05-26")),
     ("dự kiến xong 5/1", YEAR_END, status(IN_PROGRESS, when="2024-01-05")),
@@ -145,11 +182,22 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("Vướng mắc ở khâu thẩm định", WED, status(BLOCKED, note="khâu thẩm định")),
     ("khó khăn: chưa có hướng dẫn của Bộ", WED, status(BLOCKED, note="chưa có hướng dẫn của Bộ")),
     ("gặp khó khăn do thiếu nhân lực", WED, status(BLOCKED, note="thiếu nhân lực")),
-    ("Gặp khó khăn: Sở Tài chính chưa cấp kinh phí", WED,
-     status(BLOCKED, note="Sở Tài chính chưa cấp kinh phí")),
+    (
+        "Gặp khó khăn: Sở Tài chính chưa cấp kinh phí",
+        WED,
+        status(BLOCKED, note="Sở Tài chính chưa cấp kinh phí"),
+    ),
     ("chưa làm được vì mưa bão", WED, status(BLOCKED, note="mưa bão")),
     ("chua lam duoc vi chua co kinh phi", WED, status(BLOCKED, note="chua co kinh phi")),
     ("em chưa làm được ạ", WED, status(BLOCKED)),
+    ("Chua lam dc vi thieu nguoi", WED, status(BLOCKED, note="thieu nguoi")),
+    ("chưa ký được vì lãnh đạo đi công tác", WED, status(BLOCKED, note="lãnh đạo đi công tác")),
+    ("vướng", WED, status(BLOCKED)),
+    (
+        "Báo cáo tiến độ: đạt 60%, dự kiến hoàn thành 15/6. Khó khăn: thiếu kinh phí",
+        WED,
+        status(BLOCKED, percent=60, note="thiếu kinh phí"),
+    ),
     ("bị vướng thủ tục đấu thầu", WED, status(BLOCKED, note="thủ tục đấu thầu")),
     ("blocked: no budget", WED, status(BLOCKED, note="no budget")),
     ("stuck waiting for legal review", WED, status(BLOCKED, note="waiting for legal review")),
@@ -163,8 +211,11 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("gặp khó khăn do chưa hoàn thành thủ tục", WED, status(BLOCKED, note="chưa hoàn thành thủ tục")),
     ("tạm dừng do chờ chủ trương", WED, status(BLOCKED, note="chờ chủ trương")),
     ("thiếu kinh phí", WED, status(BLOCKED, note="thiếu kinh phí")),
-    ("NV 4 gặp khó khăn vì phần mềm lỗi, chưa nhập được dữ liệu", WED,
-     status(BLOCKED, task=4, note="phần mềm lỗi, chưa nhập được dữ liệu")),
+    (
+        "NV 4 gặp khó khăn vì phần mềm lỗi, chưa nhập được dữ liệu",
+        WED,
+        status(BLOCKED, task=4, note="phần mềm lỗi, chưa nhập được dữ liệu"),
+    ),
     # ---- not started
     ("chưa làm", WED, status(NOT_STARTED)),
     ("chưa thực hiện", WED, status(NOT_STARTED)),
@@ -172,8 +223,11 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("not started", WED, status(NOT_STARTED)),
     ("not yet started", WED, status(NOT_STARTED)),
     ("0%", WED, status(NOT_STARTED, percent=0)),
-    ("NV3 chưa triển khai, dự kiến tuần sau bắt đầu", WED,
-     status(NOT_STARTED, task=3, note="dự kiến tuần sau bắt đầu")),
+    (
+        "NV3 chưa triển khai, dự kiến tuần sau bắt đầu",
+        WED,
+        status(NOT_STARTED, task=3, note="dự kiến tuần sau bắt đầu"),
+    ),
     # ---- extension requests
     ("xin gia hạn đến 15/6", WED, extension("2023-06-15")),
     ("xin gia han den 15/6/2024", WED, extension("2024-06-15")),
@@ -187,8 +241,19 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("Xin gia hạn thêm 10 ngày do chờ số liệu", WED, extension("2023-05-27", note="chờ số liệu")),
     ("xin gia hạn sang tháng sau vì chờ kinh phí", WED, extension("2023-06-01", note="chờ kinh phí")),
     ("đề nghị lùi thời hạn đến ngày 30 tháng 6", WED, extension("2023-06-30")),
-    ("chưa thực hiện được do thiếu người, xin gia hạn đến 30/6", WED, extension("2023-06-30", note="thiếu người")),
+    (
+        "chưa thực hiện được do thiếu người, xin gia hạn đến 30/6",
+        WED,
+        extension("2023-06-30", note="thiếu người"),
+    ),
     ("#12 xin gia hạn", WED, extension(task=12)),
+    ("em xin gia hạn thêm ạ", WED, extension()),
+    ("xin cho em gia hạn đến hết tháng 6", WED, extension("2023-06-30")),
+    (
+        "NV 12 xin gia hạn đến 30/6/2023 vì Sở Tài chính chưa cấp kinh phí",
+        WED,
+        extension("2023-06-30", task=12, note="Sở Tài chính chưa cấp kinh phí"),
+    ),
     ("NV-2 xin thêm 1 tuần", WED, extension("2023-05-24", task=2)),
     ("extend to 15/6", WED, extension("2023-06-15")),
     ("please extend 1 week because data is late", WED, extension("2023-05-24", note="data is late")),
@@ -241,6 +306,8 @@ ROWS: list[tuple[str, date, dict[str, Any]]] = [
     ("mai họp lúc 8h nhé", WED, other("unknown")),
     ("đã nhận được, cảm ơn anh", WED, other("unknown")),
     ("không vướng gì", WED, other("unknown")),
+    ("ko có khó khăn gì ạ", WED, other("unknown")),
+    ("có vướng mắc gì không?", WED, other("unknown")),  # the chief asking, nobody reporting
     ("không xin gia hạn", WED, other("unknown")),
     ("xong chưa?", WED, other("unknown")),
     ("chưa", WED, other("unknown")),
@@ -288,7 +355,9 @@ def test_numbers_that_are_no_task_reference(text: str, task: int | None) -> None
 
 
 def test_understanding_is_frozen_and_serialises_every_field() -> None:
-    u = Understanding("status", task=3, status="in_progress", percent=40, date=date(2023, 6, 1), note="chờ ký")
+    u = Understanding(
+        "status", task=3, status="in_progress", percent=40, date=date(2023, 6, 1), note="chờ ký"
+    )
     assert u.to_json_dict() == {
         "intent": "status",
         "task": 3,

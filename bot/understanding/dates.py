@@ -19,6 +19,9 @@ Rules where the phrase alone is ambiguous (weeks start on Monday; the working we
 * "cuối tháng"/"trong tháng (này)" the last day of this month; "cuối tháng sau"/"trong tháng sau" the last
   day of next month; "đầu tháng sau"/"tháng sau" alone the first of next month; "giữa tháng" the 15th
   (next month's if today is past the 15th). "cuối năm" is 31/12, "cuối quý" the quarter's last day.
+  "hết" reads as "cuối" ("hết tuần", "hết tháng", "hết năm").
+* "tháng 6" (also "cuối/hết/trong tháng 6", "tháng 6/2024") is the last day of June; "đầu tháng 6" the
+  1st, "giữa tháng 6" the 15th; without a year, the year is chosen as for "30/5".
 * "thêm N ngày/tuần/tháng", "sau N ngày", "N ngày nữa", "trong N tuần" count from today; months keep
   the day of month, clamped to the month's end; "N ngày làm việc" skips Saturdays and Sundays
   (public holidays are the caller's business). "nửa tháng" is 15 days.
@@ -236,12 +239,12 @@ def _end_of_quarter(today: date) -> date:
 _NEXT = r"(?:sau|toi|ke\s*tiep)"
 _PHRASES: list[tuple[re.Pattern[str], Callable[[date], date]]] = [
     (
-        re.compile(rf"\bcuoi\s*tuan\s*{_NEXT}\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+week\b"),
+        re.compile(rf"\b(?:cuoi|het)\s*tuan\s*{_NEXT}\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+week\b"),
         lambda t: week_start(t) + timedelta(days=11),
     ),
     (
         re.compile(
-            r"\bcuoi\s*tuan(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week\b|\beow\b"
+            r"\b(?:cuoi|het)\s*tuan(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week\b|\beow\b"
         ),
         _friday_this_week,
     ),
@@ -256,12 +259,12 @@ _PHRASES: list[tuple[re.Pattern[str], Callable[[date], date]]] = [
     (re.compile(r"\btrong\s*tuan(?:\s*nay)?\b|\btuan\s*nay\b|\bthis\s+week\b"), _friday_this_week),
     (re.compile(rf"\btuan\s*{_NEXT}\b|\bnext\s+week\b"), lambda t: week_start(t) + timedelta(days=7)),
     (
-        re.compile(rf"\bcuoi\s*thang\s*{_NEXT}\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+month\b"),
+        re.compile(rf"\b(?:cuoi|het)\s*thang\s*{_NEXT}\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+month\b"),
         lambda t: end_of_month(add_months(t.replace(day=1), 1)),
     ),
     (
         re.compile(
-            r"\bcuoi\s*thang(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b|\beom\b"
+            r"\b(?:cuoi|het)\s*thang(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month\b|\beom\b"
         ),
         end_of_month,
     ),
@@ -279,10 +282,33 @@ _PHRASES: list[tuple[re.Pattern[str], Callable[[date], date]]] = [
     (re.compile(rf"\bthang\s*{_NEXT}\b|\bnext\s+month\b"), lambda t: add_months(t.replace(day=1), 1)),
     (re.compile(r"\bcuoi\s*quy(?:\s*nay)?\b|\bend\s+of\s+(?:the\s+|this\s+)?quarter\b"), _end_of_quarter),
     (
-        re.compile(r"\bcuoi\s*nam(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year\b"),
+        re.compile(
+            r"\b(?:cuoi|het)\s*nam(?:\s*nay)?\b|\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year\b"
+        ),
         lambda t: date(t.year, 12, 31),
     ),
 ]
+
+_MONTH_N = re.compile(
+    r"\b(?:(?P<pre>dau|giua|cuoi|het|trong)\s*)?thang\s*(?P<m>\d{1,2})(?:\s*(?:/|nam)\s*(?P<y>\d{4}))?"
+    r"(?![\d/.\-]|\s*(?:ngay|tuan|thang)\b)"
+)
+
+
+def _month_date(pre: str | None, month: int, year: str | None, today: date) -> date | None:
+    """A named month: "đầu tháng 6" → 1/6, "giữa tháng 6" → 15/6, "(cuối|hết|trong) tháng 6" → 30/6."""
+    if not 1 <= month <= 12:
+        return None
+
+    def in_year(y: int) -> date:
+        first = date(y, month, 1)
+        return first if pre == "dau" else first.replace(day=15) if pre == "giua" else end_of_month(first)
+
+    if year is not None:
+        return in_year(int(year))
+    value = in_year(today.year)
+    return value if (today - value).days <= PAST_WINDOW_DAYS else in_year(today.year + 1)
+
 
 # Words before "mai" that make it a name or part of another word ("chị Mai", "thương mại", "hoa mai").
 _NOT_TOMORROW_BEFORE = {
@@ -456,6 +482,10 @@ def _candidates(text: str, today: date, allow_bare_amounts: bool) -> list[_Candi
     for pattern, compute in _PHRASES:
         for m in pattern.finditer(folded):
             add(m, compute(today))
+    for m in _MONTH_N.finditer(folded):
+        value = _month_date(m.group("pre"), int(m.group("m")), m.group("y"), today)
+        if value is not None:
+            add(m, value)
     amount_patterns = [_AMOUNT_PREFIXED, _AMOUNT_SUFFIXED, _AMOUNT_MORE, _AMOUNT_ONE]
     if allow_bare_amounts:
         amount_patterns.append(_AMOUNT_BARE)

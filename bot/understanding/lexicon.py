@@ -19,6 +19,7 @@ __all__ = [
     "COURTESY",
     "CUES",
     "EXTENSION",
+    "LOOSE_QUERIES",
     "PERCENT",
     "QUERIES",
     "REASON",
@@ -103,10 +104,22 @@ CUES: tuple[Cue, ...] = (
         "question",
         rf"\b(?:da\s+)?(?:{_DONE}|lam|thuc\s*hien|bao\s*cao)\s+chua(?:\W|\b(?:a|vay|the|ha|nhi|em|anh|chi|ban)\b)*$",
     ),
-    _c("question", r"\b(?:is\s+it|are\s+you|is\s+this)\s+(?:done|finished)\b"),
+    _c(
+        "question",
+        r"\b(?:is\s+it|are\s+you|is\s+this)\s+(?:done|finished)\b|\bany\s+(?:blockers?|problems?|issues?)\b",
+    ),
+    _c(
+        "question",
+        r"\bco\s+(?:gi\s+)?(?:(?P<v>vuong)(?:\s*mac)?|kho\s*khan|van\s*de)(?:\s+gi)?\s+(?:khong|ko|k|hok|hong)\b",
+        ("v", _VUONG),
+    ),
     # -- blocked
     _c("blocked", rf"\b(?:{_CHUA}|khong|ko|k)\s+(?:the\s+)?(?:{_DO}|hoan\s*thanh)\s*(?:duoc|dc)\b"),
     _c("blocked", rf"\b(?:{_CHUA}|khong|ko|k)\s+the\s+(?:{_DO}|hoan\s*thanh)\b"),
+    _c(
+        "blocked",  # "chưa ký được vì …": could not, and says why
+        rf"\b(?:{_CHUA}|khong|ko|k)\s+(?:[a-z]+\s+){{1,3}}?(?:duoc|dc)\b(?=\s*[,:]?\s*(?:vi|do|boi|tai\s+vi|because)\b)",
+    ),
     _c("blocked", r"\b(?:(?:dang|van|con)\s+)?(?:(?:bi|gap|co)\s+)?(?P<v>vuong)(?:\s*mac)?\b", ("v", _VUONG)),
     _c(
         "blocked",
@@ -151,7 +164,7 @@ CUES: tuple[Cue, ...] = (
     _c(
         "done",
         rf"\b(?:(?P<past>da|d|dc|duoc|vua|moi|vua\s+moi|da\s+lam)\s+)?(?:(?:{_DO})\s+)?{_DONE}"
-        r"(?:\s+(?P<past2>roi|r|xong|het))?\b",
+        r"(?:\s+xuoi)?(?:\s+(?P<past2>roi|r|xong|het))?\b",
         ("past", ("đã", "đ", "đc", "được", "vừa", "mới", "vừa mới", "đã làm")),
     ),
     _c(
@@ -167,14 +180,19 @@ CUES: tuple[Cue, ...] = (
     _c(
         "progress",
         rf"\b(?:(?:van|con|hien)\s+)?{_DANG}\s+(?:(?:tiep\s*tuc|tich\s*cuc|khan\s*truong|gap\s*rut)\s+)?"
-        r"(?:lam|lm|thuc\s*hien|th|trien\s*khai|tk|xu\s*ly|xl|tien\s*hanh|hoan\s*thien|soan(?:\s*thao)?|xay\s*dung"
-        r"|tong\s*hop|chuan\s*bi|ra\s*soat|thuc\s*thi|tien\s*hanh)\b",
+        r"(?:lam|lm|thuc\s*hien|th|trien\s*khai|tk|xu\s*ly|xl|tien\s*hanh|thuc\s*thi)\b",
+        ("dang", ("đang", "đg")),
+    ),
+    _c(  # "đang tổng hợp số liệu": "đang" is the status word, the activity is the remark
+        "progress",
+        rf"\b(?:(?:van|con|hien)\s+)?{_DANG}(?=\s+(?:hoan\s*thien|soan|xay\s*dung|tong\s*hop|chuan\s*bi|ra\s*soat"
+        r"|lay\s*y\s*kien|xin\s*y\s*kien|trinh|tham\s*dinh|thu\s*thap|cap\s*nhat|du\s*thao|to\s*chuc|kiem\s*tra)\b)",
         ("dang", ("đang", "đg")),
     ),
     _c(
         "progress",
         r"\b(?:in\s*progress|on\s*going|ongoing|working\s+on(?:\s+it)?|wip|underway|under\s+way|in\s+process"
-        r"|processing|doing\s+it|still\s+working)\b|\btiep\s*tuc\s+(?:thuc\s*hien|lam|trien\s*khai)\b|\bda\s+trien\s*khai\b",
+        r"|processing|doing\s+it|still\s+working)\b|\btiep\s*tuc\s+(?:thuc\s*hien|lam|trien\s*khai)\b|\bda\s+trien\s*khai(?:\s+thuc\s*hien)?\b",
     ),
     _c("progress_weak", rf"\b(?:(?:van|con|hien)\s+)?{_DANG}\b", ("dang", ("đang", "đg"))),
     _c("expect", r"\b(?:du\s*kien|du\s*tinh|expected|eta)\b"),

@@ -164,7 +164,7 @@ def read_reply(text: str, *, today: date) -> Understanding:
 
     status, percent, when = _decide(work, percent, today)
     if status is not None:
-        return Understanding("status", task, status, percent, when, _status_note(work, status, when, today))
+        return Understanding("status", task, status, percent, when, _status_note(work, status))
 
     if task is None:
         view = work.view()
@@ -223,7 +223,7 @@ def _decide(work: _Work, percent: int | None, today: date) -> tuple[Status | Non
     return status, percent, chosen.date
 
 
-def _status_note(work: _Work, status: Status, when: date | None, today: date) -> str | None:
+def _status_note(work: _Work, status: Status) -> str | None:
     """The remark beside a status, in the user's words (see module :mod:`.notes`)."""
     base = {"ref", "courtesy", "neutral", "question", "date"}
     if status == "blocked":

@@ -19,9 +19,9 @@ _MARKED = re.compile(
     r"|\b(?:nv|nhiem\s*vu|task|item|stt|viec|cong\s*viec)\s*(?:so|thu|no\.?|number|#)?\s*[-.:#]?\s*)"
     rf"(?P<n>\d{{1,5}}){_NOT_AFTER}"
 )
-_LEADING = re.compile(r"^\s*(?P<n>\d{1,4})\s*(?::|\)|\.(?!\d)|-(?!\d))")
+_LEADING = re.compile(r"^\s*(?P<n>\d{1,3})\s*(?::|\)|\.(?!\d)|-(?!\d))")
 _LEADING_BEFORE_STATUS = re.compile(
-    r"^\s*(?P<n>\d{1,4})\s+(?=(?:da|dang|dg|chua|xong|xog|ht|hoan|vuong|kho|bi|gap|du|done|finished|"
+    r"^\s*(?P<n>\d{1,3})\s+(?=(?:da|dang|dg|chua|xong|xog|ht|hoan|vuong|kho|bi|gap|du|done|finished|"
     r"in|blocked|stuck|not|xin|gia|de|lui|working|completed?)\b)"
 )
 _ALONE = re.compile(r"^\s*(?P<n>\d{1,5})\s*[.!?]*\s*$")
