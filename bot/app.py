@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 
@@ -38,7 +38,7 @@ async def open_deps(settings: Settings, *, migrate: bool = True) -> AsyncIterato
         await engine.dispose()
 
 
-def conversation(deps: Deps):  # type: ignore[no-untyped-def]
+def conversation(deps: Deps) -> Callable[[Incoming], Awaitable[Response]]:
     """The channel-neutral entry point, bound to its dependencies."""
 
     async def run(incoming: Incoming) -> Response:

@@ -53,7 +53,7 @@ class Translator:
     def date(self, value: date) -> str:
         return format_date(value, _DATE_PATTERNS[self.locale], locale=self.locale)
 
-    def number(self, value: int | float) -> str:
+    def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 
 

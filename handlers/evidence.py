@@ -8,7 +8,7 @@ from bot import callbacks
 from bot.errors import EvidenceRejected
 from bot.messaging import AttachmentTooBig, Button, Outgoing, Response, bold, plain
 from bot.services import access
-from bot.services.evidence_store import StoredFile, accepted_type, sanitise_file_name
+from bot.services.evidence_store import accepted_type, sanitise_file_name
 from bot.services.tasks import load_task, open_tasks, task_detail
 from bot.understanding import read_reply
 from handlers import pending
@@ -29,7 +29,6 @@ async def receive_file(ctx: Context) -> Response:
     """Validates, stores once by content, and links the file to the task it is about (asking when unclear)."""
     attachment = ctx.incoming.attachment
     assert attachment is not None
-    t = ctx.t
     limit = ctx.deps.settings.evidence_max_bytes
     file_name = sanitise_file_name(attachment.file_name, fallback=_fallback_name(ctx, attachment.kind))
     mime_type = "image/jpeg" if attachment.kind == "photo" else accepted_type(file_name, attachment.mime_type)

@@ -24,7 +24,7 @@ _postgres_problem: list[str] = []
 async def _probe_postgres() -> str | None:
     try:
         connection = await asyncio.wait_for(asyncpg.connect(POSTGRES_ADMIN_URL), timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         return f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error!r}"
     await connection.close()
     return None

@@ -18,7 +18,7 @@ FIRST_BACKOFF_SECONDS = 0.5
 LONGEST_WAIT_SECONDS = 60.0
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from telegram import (
     BotCommand,
@@ -16,7 +17,14 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.adapters.chat_order import PerChatOrderedProcessor
 from bot.adapters.retry import with_retries
@@ -139,7 +147,7 @@ class TelegramChannel:
         try:
             await self._deliver(context, chat_id, response, query=query)
         except TelegramError:
-            log.error("reply to chat %s not delivered (the update itself was recorded)", chat_id, exc_info=True)
+            log.exception("reply to chat %s not delivered (the update itself was recorded)", chat_id)
 
     async def _deliver(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, response: Response, *, query: CallbackQuery | None
@@ -147,12 +155,10 @@ class TelegramChannel:
         for message in response.messages:
             chunks = split_for_telegram(message.text)
             if message.replace and query is not None and len(chunks) == 1 and isinstance(query.message, Message):
-                target = query.message
+                edit = partial(query.message.edit_text, to_html(chunks[0]), parse_mode=ParseMode.HTML,
+                               reply_markup=_markup(message))
                 try:
-                    await with_retries(
-                        lambda: target.edit_text(to_html(chunks[0]), parse_mode=ParseMode.HTML, reply_markup=_markup(message)),
-                        what="editMessageText",
-                    )
+                    await with_retries(edit, what="editMessageText")
                     continue
                 except BadRequest as error:
                     if "not modified" in error.message.lower():
@@ -160,12 +166,9 @@ class TelegramChannel:
                     raise
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
-                sent = await with_retries(
-                    lambda: context.bot.send_message(
-                        chat_id, to_html(chunk), parse_mode=ParseMode.HTML, reply_markup=_markup(message) if last else None
-                    ),
-                    what="sendMessage",
-                )
+                send = partial(context.bot.send_message, chat_id, to_html(chunk), parse_mode=ParseMode.HTML,
+                               reply_markup=_markup(message) if last else None)
+                sent = await with_retries(send, what="sendMessage")
                 if message.task_id is not None:
                     await self._remember(str(chat_id), str(sent.message_id), message.task_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,15 +45,8 @@ async def record_status(
         channel=channel,
         at=at,
     )
-    await record_change(
-        session,
-        actor=f"{channel}:member:{member.id}",
-        member_id=member.id,
-        action="status.reported",
-        entity="task",
-        entity_id=task_id,
-        detail={"unit_id": link.unit_id, "status": status, "percent": percent, "report_id": report.id},
-    )
+    await _audit(session, member, channel, "status.reported", task_id,
+                 {"unit_id": link.unit_id, "status": status, "percent": percent, "report_id": report.id})
     return task, report
 
 
@@ -81,13 +75,13 @@ async def record_extension(
         channel=channel,
         at=at,
     )
-    await record_change(
-        session,
-        actor=f"{channel}:member:{member.id}",
-        member_id=member.id,
-        action="extension.requested",
-        entity="task",
-        entity_id=task_id,
-        detail={"unit_id": link.unit_id, "requested_due": requested_due, "request_id": request.id},
-    )
+    await _audit(session, member, channel, "extension.requested", task_id,
+                 {"unit_id": link.unit_id, "requested_due": requested_due, "request_id": request.id})
     return task, request
+
+
+async def _audit(
+    session: AsyncSession, member: Member, channel: str, action: str, task_id: int, detail: dict[str, Any]
+) -> None:
+    await record_change(session, actor=f"{channel}:member:{member.id}", member_id=member.id, action=action,
+                        entity="task", entity_id=task_id, detail=detail)

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.errors import TaskNotFound
+from bot.errors import NotAllowed, TaskNotFound
 from bot.services import access
 from bot.services.deadlines import urgency_key
 from storage import evidence as evidence_rows
@@ -99,7 +99,7 @@ async def task_detail(session: AsyncSession, *, member: Member, task_id: int) ->
     try:
         access.acting_link(member, links)
         may_report = True
-    except access.NotAllowed:
+    except NotAllowed:
         may_report = False
     unit_filter = None if access.sees_everything(member) else member.unit_id
     return TaskDetail(
