@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import admin
 from bot.config import Settings
+from bot.import_cli import add_import_command
 from bot.logs import configure_logging
 from storage.models import Recurrence, Role
 
@@ -303,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="use a throwaway database with the KH 435 demo plan")
 
     command("run", cmd_run, help="run the bot (Telegram when TELEGRAM_TOKEN is set, else the demo console)")
+    add_import_command(sub)
     return parser
 
 

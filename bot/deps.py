@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from bot.config import Settings
 from bot.services.evidence_store import EvidenceStore
+from storage.db import Sessions
 
 
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: Sessions
     evidence: EvidenceStore

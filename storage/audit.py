@@ -28,6 +28,5 @@ async def record_change(
         member_id=member_id,
         detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
     )
-    session.add(entry)
-    await session.flush()
+    session.add(entry)  # written with the caller's commit; nothing needs its id before then
     return entry

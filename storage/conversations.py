@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,17 +23,15 @@ async def get_pending(session: AsyncSession, *, channel: str, chat_id: str) -> d
 
 
 async def set_pending(session: AsyncSession, *, channel: str, chat_id: str, pending: dict[str, Any] | None) -> None:
-    """Replaces what the chat is waiting for (None clears it)."""
-    row = (await session.exec(select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id))).first()
+    """Replaces what the chat is waiting for (None clears it), in one upsert statement."""
     encoded = json.dumps(pending, ensure_ascii=False) if pending is not None else None
-    if row is None:
-        if encoded is None:
-            return
-        row = Conversation(channel=channel, chat_id=chat_id, pending=encoded)
-    else:
-        row.pending, row.updated_at = encoded, utcnow()
-    session.add(row)
-    await session.flush()
+    values = {"channel": channel, "chat_id": chat_id, "pending": encoded, "updated_at": utcnow()}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Conversation).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "chat_id"], set_={"pending": encoded, "updated_at": values["updated_at"]}
+    )
+    await session.exec(statement)  # type: ignore[call-overload]
 
 
 async def remember_sent(session: AsyncSession, *, channel: str, chat_id: str, message_id: str, task_id: int) -> None:

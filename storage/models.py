@@ -136,6 +136,8 @@ class Task(SQLModel, table=True):
     recurrence: str = Field(default=Recurrence.NONE, sa_column=Column(String(20), nullable=False))
     deadline_text: str | None = Field(default=None, sa_column=Column(String(200)))
     created_at: datetime = _created()
+    # Set when a revised plan no longer has the task: it leaves lists and summaries, its history stays.
+    removed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class TaskUnit(SQLModel, table=True):

@@ -96,8 +96,12 @@ async def task_units(session: AsyncSession, *, task_id: int) -> list[TaskUnit]:
 async def assignments(
     session: AsyncSession, *, unit_id: int | None = None, plan_id: int | None = None
 ) -> list[tuple[Task, TaskUnit]]:
-    """(task, assignment) pairs, optionally for one unit and/or one plan."""
-    query = select(Task, TaskUnit).join(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
+    """(task, assignment) pairs of current tasks, optionally for one unit and/or one plan."""
+    query = (
+        select(Task, TaskUnit)
+        .join(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
+        .where(col(Task.removed_at).is_(None))
+    )
     if unit_id is not None:
         query = query.where(TaskUnit.unit_id == unit_id)
     if plan_id is not None:
@@ -107,5 +111,26 @@ async def assignments(
 
 
 async def count_tasks(session: AsyncSession, *, plan_id: int) -> int:
-    rows = await session.exec(select(Task.id).where(Task.plan_id == plan_id))
+    rows = await session.exec(select(Task.id).where(Task.plan_id == plan_id, col(Task.removed_at).is_(None)))
     return len(rows.all())
+
+
+async def tasks_of_plan(session: AsyncSession, *, plan_id: int) -> list[Task]:
+    """Every task of the plan, removed ones included (a re-import may bring one back)."""
+    rows = await session.exec(select(Task).where(Task.plan_id == plan_id).order_by(col(Task.id)))
+    return list(rows.all())
+
+
+async def set_task_units(session: AsyncSession, *, task_id: int, units: dict[int, str]) -> None:
+    """Makes the task's assignments exactly `units` (unit id -> role), keeping rows that do not change."""
+    current = {link.unit_id: link for link in await task_units(session, task_id=task_id)}
+    for unit_id, link in current.items():
+        if unit_id not in units:
+            await session.delete(link)
+        elif link.role != units[unit_id]:
+            link.role = units[unit_id]
+            session.add(link)
+    for unit_id, role in units.items():
+        if unit_id not in current:
+            session.add(TaskUnit(task_id=task_id, unit_id=unit_id, role=role))
+    await session.flush()
