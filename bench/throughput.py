@@ -8,7 +8,7 @@ server (tests/fakes/telegram_api.FakeTelegram on 127.0.0.1, artificial rate limi
 
 * "echo": a bare PTB Application built with the same ApplicationBuilder settings as ours
   (same read timeout, same PerChatOrderedProcessor update processor) and one MessageHandler that
-  sends the text back;
+  sends the text back (plain text, no database, no setMyCommands at start);
 * "dondoc": the real `bot.app.running_telegram(deps)` on a fresh database (a SQLite file, or a new
   PostgreSQL database on 127.0.0.1:5432 dropped afterwards) seeded with `tests.factories.seed_office`
   plus officers across its three units, who send realistic status replies ("#3 đang làm 40%",
@@ -25,10 +25,11 @@ strictly in order). p50/p95/p99/max are reported for both bots (target: dondoc p
 
 Correctness is checked on every run: each injected reply got exactly one answer, in order, with the
 expected text (the echo: the same text; dondoc: the confirmation headed "#<task> ·" of the task
-the reply was about), no Bot API errors, and one new `status_report` row per reply. Any violation
-stops the benchmark with exit status 2. With --check the exit status is 1 when a target is missed.
+the reply was about), no Bot API errors, and one new `status_report` row per reply. Violations are
+listed, the runs they happened in are marked "!", and the exit status is 2 (whatever --check says).
+With --check the exit status is 1 when a target is missed. Defaults take about 1.5 minutes.
 
-The last line printed is one JSON object with every figure.
+The last line printed is one JSON object with every figure. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot import admin
@@ -76,6 +78,7 @@ log = logging.getLogger("bench.throughput")
 TARGET_RATIO = 0.70
 TARGET_P99_MS = 100.0
 TARGET_RATE = 50.0
+KEEP_ALIVE_SECONDS = 600
 CHANNEL = "telegram"
 FIRST_EXTRA_OFFICER_ID = 20_001
 POSTGRES_ADMIN_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -92,10 +95,6 @@ REASONS = (
 HEADING = re.compile(r"^#(\d+) ·")
 
 
-class BenchmarkFailure(Exception):
-    """The bots did not answer correctly: the figures would be meaningless."""
-
-
 # --------------------------------------------------------------------------------------------
 # the fake server, timed
 
@@ -105,13 +104,21 @@ class TimedFakeTelegram(FakeTelegram):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.answers: dict[int, list[tuple[float, int, str]]] = defaultdict(
-            list
-        )  # chat -> (t, message_id, text)
+        # chat id: (arrival time, message_id, text) of every sendMessage, in arrival order
+        self.answers: dict[int, list[tuple[float, int, str]]] = defaultdict(list)
         self.answer_count = 0
         self._goal: int | None = None
         self._reached = asyncio.Event()
 
+    async def __aenter__(self) -> TimedFakeTelegram:
+        await super().__aenter__()
+        # uvicorn closes connections idle for 5 s, racing the client reusing them (an echo answer was
+        # once lost to the ReadError). The real Bot API keeps them longer than httpx's own 5 s expiry.
+        assert self._server is not None
+        self._server.config.timeout_keep_alive = KEEP_ALIVE_SECONDS
+        return self
+
+    # Overrides the fake's private handler: the only place that sees each answer as it arrives.
     async def _m_sendMessage(self, p: Any, request: Any) -> Any:
         message = await super()._m_sendMessage(p, request)
         self.answers[message["chat"]["id"]].append(
@@ -122,21 +129,18 @@ class TimedFakeTelegram(FakeTelegram):
             self._reached.set()
         return message
 
-    async def wait_answers(self, total: int, timeout: float) -> None:
-        """Until `total` sendMessage calls have been received since the start."""
+    async def wait_answers(self, total: int, timeout: float) -> str | None:
+        """Until `total` sendMessage calls have arrived since the start; else what went missing."""
         self._goal = total
         self._reached = asyncio.Event()
-        if self.answer_count >= total:
-            return
         try:
-            await asyncio.wait_for(self._reached.wait(), timeout)
+            if self.answer_count < total:
+                await asyncio.wait_for(self._reached.wait(), timeout)
         except TimeoutError:
-            raise BenchmarkFailure(
-                f"only {self.answer_count} of {total} answers after {timeout:.0f} s; "
-                f"API errors: {self.errors[-5:]!r}"
-            ) from None
+            return f"only {self.answer_count} of {total} answers after {timeout:.0f} s"
         finally:
             self._goal = None
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,7 +275,11 @@ def _echo_builder(tg: FakeTelegram, poll_timeout: int) -> ApplicationBuilder:  #
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if message is not None and message.text:
+    if message is None or not message.text:
+        return
+    try:
+        await context.bot.send_message(message.chat_id, message.text)
+    except NetworkError:  # e.g. a keep-alive connection the server closed just then; dondoc retries these too
         await context.bot.send_message(message.chat_id, message.text)
 
 
@@ -320,8 +328,11 @@ async def _verify(
 ) -> tuple[list[float], float, list[str]]:
     """Latencies (s) of the correctly answered chats, the time of the last answer, and every mistake found."""
     tg = target.tg
-    await tg.wait_for_idle(timeout=30, settle=0.25)  # a second answer to some reply would show up here
     problems: list[str] = []
+    try:
+        await tg.wait_for_idle(timeout=30, settle=0.25)  # a second answer to some reply would show up here
+    except AssertionError as busy:
+        problems.append(str(busy))
     by_chat: dict[int, list[Reply]] = defaultdict(list)
     for reply in plan:
         by_chat[reply.chat].append(reply)
@@ -362,8 +373,9 @@ async def saturation_run(target: Target, n: int) -> Run:
     for reply in plan:
         target.inject(reply)
     injected = time.perf_counter() - start
-    await target.tg.wait_answers(goal, timeout=max(60.0, n * 0.25))
+    late = await target.tg.wait_answers(goal, timeout=30.0 + n / 10)
     latencies, last, problems = await _verify(target, plan, base, errors_before, statuses_before)
+    problems[:0] = [late] if late else []
     return Run(target.name, n, last - start, latencies, problems, injection_seconds=injected)
 
 
@@ -386,8 +398,9 @@ async def paced_run(target: Target, rate: float, seconds: float) -> Run:
         lag = max(lag, reply.injected_at - due)
         plan.append(reply)
     injected = plan[-1].injected_at - start
-    await target.tg.wait_answers(goal, timeout=60.0 + n / 20)
+    late = await target.tg.wait_answers(goal, timeout=30.0 + n / 10)
     latencies, last, problems = await _verify(target, plan, base, errors_before, statuses_before)
+    problems[:0] = [late] if late else []
     return Run(
         target.name, n, last - start, latencies, problems, injection_seconds=injected, max_injection_lag=lag
     )
@@ -399,11 +412,11 @@ async def paced_run(target: Target, rate: float, seconds: float) -> Run:
 
 @dataclass
 class Options:
-    replies: int = 500
+    replies: int = 250
     officers: int = 50
     rate: float = TARGET_RATE
-    duration: float = 15.0
-    rounds: int = 3
+    duration: float = 12.0
+    rounds: int = 5
     database: str = "sqlite"
     poll_timeout: int = 10
     check: bool = False
@@ -471,8 +484,8 @@ def machine() -> dict[str, Any]:
 
 
 async def run_benchmark(options: Options, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Runs both phases and returns every figure. Wrong or missing answers are listed under "problems"
-    (and make "correct" false); only answers that never come raise BenchmarkFailure."""
+    """Runs both phases and returns every figure. Wrong, extra or missing answers do not stop it: they are
+    listed under "problems" (and make "correct" false), and the runs they happened in are flagged."""
     if (
         options.officers < 1
         or options.replies < 1
@@ -515,6 +528,14 @@ async def run_benchmark(options: Options, progress: Callable[[str], None] = lamb
                     echo = Target("echo", echo_tg, roster, None)
                     dondoc = Target("dondoc", bot_tg, roster, deps)
                     pair = (echo, dondoc)
+
+                    async def prime(target: Target) -> None:
+                        """One reply per officer at 100/s, unmeasured, just before a measured run.
+                        httpx drops connections idle for 5 s (as while the other bot ran); a burst on an
+                        empty pool opens ~32 at once, and httpcore then scans them all for every request
+                        (echo: ~200 -> ~100 replies/s). A gentle primer leaves a few warm connections."""
+                        note("primer", await paced_run(target, 100.0, len(roster) / 100.0))
+
                     for target in pair:  # warm-up: connections, caches, one confirmation per chat to reply to
                         note("warm-up", await saturation_run(target, len(roster)))
                         note("warm-up", await saturation_run(target, min(options.replies, 2 * len(roster))))
@@ -522,6 +543,7 @@ async def run_benchmark(options: Options, progress: Callable[[str], None] = lamb
                     saturation: dict[str, list[Run]] = {"echo": [], "dondoc": []}
                     for round_ in range(options.rounds):
                         for target in pair:
+                            await prime(target)
                             run = note(
                                 f"phase 1 round {round_ + 1}", await saturation_run(target, options.replies)
                             )
@@ -532,6 +554,7 @@ async def run_benchmark(options: Options, progress: Callable[[str], None] = lamb
                             )
                     paced: dict[str, Run] = {}
                     for target in pair:
+                        await prime(target)
                         run = note("phase 2", await paced_run(target, options.rate, options.duration))
                         paced[target.name] = run
                         progress(
@@ -664,16 +687,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def progress(message: str) -> None:
         print(f"... {message}", file=sys.stderr, flush=True)
 
-    try:
-        result = asyncio.run(run_benchmark(options, progress))
-    except BenchmarkFailure as failure:
-        print(f"BENCHMARK FAILED (answers missing): {failure}", file=sys.stderr)
-        print(
-            json.dumps(
-                {"bench": "throughput", "correct": False, "problems": [str(failure)]}, ensure_ascii=False
-            )
-        )
-        return 2
+    result = asyncio.run(run_benchmark(options, progress))
     print(render(result))
     print(json.dumps(result, ensure_ascii=False))
     if not result["correct"]:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     BotCommand,
     CallbackQuery,
@@ -170,7 +171,15 @@ class TelegramChannel:
                                reply_markup=_markup(message) if last else None)
                 sent = await with_retries(send, what="sendMessage")
                 if message.task_id is not None:
-                    await self._remember(str(chat_id), str(sent.message_id), message.task_id)
+                    await self._remember_safely(str(chat_id), str(sent.message_id), message.task_id)
+
+    async def _remember_safely(self, chat_id: str, message_id: str, task_id: int) -> None:
+        """Which task a sent message was about only helps later replies find their task: a failure to record it
+        is logged, never reported to the user as a lost update (their update was already saved)."""
+        try:
+            await self._remember(chat_id, message_id, task_id)
+        except SQLAlchemyError:
+            log.exception("could not record that message %s in chat %s is about task %s", message_id, chat_id, task_id)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
