@@ -88,6 +88,21 @@ async def get_task(session: AsyncSession, *, task_id: int) -> Task | None:
     return await session.get(Task, task_id)
 
 
+async def task_with_units(session: AsyncSession, *, task_id: int) -> tuple[Task, list[TaskUnit]] | None:
+    """A task and its assignments in one round trip (the hot path of every status reply)."""
+    rows = (
+        await session.exec(
+            select(Task, TaskUnit)
+            .outerjoin(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
+            .where(Task.id == task_id)
+            .order_by(col(TaskUnit.id))
+        )
+    ).all()
+    if not rows:
+        return None
+    return rows[0][0], [link for _, link in rows if link is not None]
+
+
 async def task_units(session: AsyncSession, *, task_id: int) -> list[TaskUnit]:
     rows = await session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id).order_by(col(TaskUnit.id)))
     return list(rows.all())

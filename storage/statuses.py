@@ -37,8 +37,7 @@ async def add_status(
         channel=channel,
         created_at=at,
     )
-    session.add(report)
-    await session.flush()
+    session.add(report)  # inserted with the caller's commit, in the same flush as its audit entry
     return report
 
 

@@ -46,7 +46,7 @@ async def record_status(
         at=at,
     )
     await _audit(session, member, channel, "status.reported", task_id,
-                 {"unit_id": link.unit_id, "status": status, "percent": percent, "report_id": report.id})
+                 {"unit_id": link.unit_id, "status": status, "percent": percent})
     return task, report
 
 

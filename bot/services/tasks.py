@@ -77,10 +77,11 @@ class TaskDetail:
 
 
 async def load_task(session: AsyncSession, *, task_id: int) -> tuple[Task, list[TaskUnit]]:
-    task = await plans.get_task(session, task_id=task_id)
-    if task is None:
+    """The task and its assignments, in one query."""
+    found = await plans.task_with_units(session, task_id=task_id)
+    if found is None:
         raise TaskNotFound(task_id)
-    return task, await plans.task_units(session, task_id=task_id)
+    return found
 
 
 async def task_detail(session: AsyncSession, *, member: Member, task_id: int) -> TaskDetail:
