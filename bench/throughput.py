@@ -63,7 +63,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 
 from bot import admin
 from bot.adapters.chat_order import PerChatOrderedProcessor
-from bot.app import open_deps, running_telegram
+from bot.app import open_deps, running_application, running_telegram
 from bot.config import Settings
 from bot.deps import Deps
 from bot.logs import configure_logging
@@ -285,23 +285,11 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @contextlib.asynccontextmanager
 async def running_echo(tg: FakeTelegram, poll_timeout: int) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Like bot.app.running_telegram, for the bare echo Application."""
+    """The bare echo Application, run exactly as bot.app runs ours."""
     application = _echo_builder(tg, poll_timeout).build()
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, _echo))
-    await application.initialize()
-    try:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=poll_timeout, drop_pending_updates=False
-        )
-        yield application
-    finally:
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
+    async with running_application(application, poll_timeout=poll_timeout) as running:
+        yield running
 
 
 # --------------------------------------------------------------------------------------------

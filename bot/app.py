@@ -72,8 +72,16 @@ def build_telegram(deps: Deps) -> Application:  # type: ignore[type-arg]
 
 @asynccontextmanager
 async def running_telegram(deps: Deps) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """A started Application polling for updates; stopped and shut down on exit."""
-    application = build_telegram(deps)
+    """Our Telegram Application, started and polling; stopped and shut down on exit."""
+    async with running_application(build_telegram(deps), poll_timeout=deps.settings.telegram_poll_timeout) as app:
+        yield app
+
+
+@asynccontextmanager
+async def running_application(
+    application: Application, *, poll_timeout: int  # type: ignore[type-arg]
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Any PTB Application, started and long-polling; its lifecycle hooks run as run_polling would run them."""
     await application.initialize()
     try:
         # PTB runs these hooks only from run_polling/run_webhook; we drive the lifecycle ourselves.
@@ -81,9 +89,7 @@ async def running_telegram(deps: Deps) -> AsyncIterator[Application]:  # type: i
             await application.post_init(application)
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=deps.settings.telegram_poll_timeout, drop_pending_updates=False
-        )
+        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
         yield application
     finally:
         if application.updater is not None and application.updater.running:
