@@ -19,9 +19,27 @@ VERBS = {
     "p": "page",
     "c": "choose_task",
     "h": "history",
+    # Plan import (handlers/importing.py). The first argument is the pending import's token (from its file's
+    # hash), so a button of an earlier or another import is refused; `row` indexes the preview's tasks.
+    "is": "import_save",  # token
+    "ix": "import_cancel",  # token
+    "ib": "import_back",  # token: the preview again
+    "if": "import_fix",  # token [page]: the rows to review
+    "ir": "import_row",  # token row: what to fix in one row
+    "iu": "import_units",  # token row [page]: known units to choose the lead from
+    "il": "import_lead",  # token row unit_id
+    "id": "import_due",  # token row: the next text is the row's due date
 }
+IMPORT_VERBS = frozenset(verb for verb in VERBS.values() if verb.startswith("import_"))
 # How many integer arguments each verb takes (page: number and overdue flag).
-ARITY = {"page": (1, 2)}
+ARITY = {
+    "page": (1, 2),
+    "import_fix": (1, 2),
+    "import_row": (2, 2),
+    "import_units": (2, 3),
+    "import_lead": (3, 3),
+    "import_due": (2, 2),
+}
 DEFAULT_ARITY = (1, 1)
 _ARG = re.compile(r"[0-9]{1,10}")
 STATUS_CODES = {"d": "done", "i": "in_progress", "b": "blocked", "n": "not_started"}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Settings
+from bot.importing.drafts import DraftCache
 from bot.services.evidence_store import EvidenceStore
 from storage.db import Sessions
 
@@ -14,3 +15,4 @@ class Deps:
     settings: Settings
     sessions: Sessions
     evidence: EvidenceStore
+    drafts: DraftCache = field(default_factory=DraftCache)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,6 +12,8 @@ from bot.deps import Deps
 from bot.i18n import Translator
 from bot.messaging import Incoming
 from storage.models import Member
+
+UNREAD: Any = object()  # the chat's pending state has not been read in this event yet
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Context:
     member: Member | None
     t: Translator
     today: date
+    pending: dict[str, Any] | None = UNREAD
 
     @property
     def channel(self) -> str:

@@ -15,7 +15,7 @@ from bot.errors import DomainError, EvidenceRejected, InviteProblem, NotAllowed,
 from bot.i18n import Translator
 from bot.messaging import Incoming, Outgoing, Response
 from bot.services.deadlines import office_date
-from handlers import evidence, lang, start, status, summary, tasks
+from handlers import evidence, importing, lang, start, status, summary, tasks
 from handlers.choices import choose_task
 from handlers.context import Context
 from storage.db import transaction
@@ -42,6 +42,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("minhchung", "evidence"), evidence.evidence_command),
     Command(("tonghop", "summary"), summary.summary_command),
     Command(("lang", "ngonngu"), lang.set_language),
+    Command(("nhapkh", "import"), importing.import_command),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in command.names}
 
@@ -82,9 +83,14 @@ async def _dispatch(ctx: Context) -> Response:
     if incoming.action is not None:
         return await _press(ctx, incoming.action)
     if incoming.attachment is not None:
+        if await importing.is_plan_document(ctx):  # a chief's plan document that names no task
+            return await importing.receive_plan(ctx)
         return await evidence.receive_file(ctx)
     if command is not None:
         return Response([Outgoing(ctx.t._("Unknown command. Send /help to see what I can do."))])
+    awaited = await importing.receive_text(ctx)  # the due date of an import row the chief is fixing
+    if awaited is not None:
+        return awaited
     return await status.handle_text(ctx, incoming.text or "")
 
 
@@ -93,6 +99,8 @@ async def _press(ctx: Context, data: str) -> Response:
     if pressed is None:
         log.warning("unknown callback data from %s:%s", ctx.channel, ctx.incoming.sender_id)
         return Response(notice=ctx.t._("This button is no longer valid."))
+    if pressed.verb in callbacks.IMPORT_VERBS:
+        return await importing.press(ctx, pressed)
     if pressed.verb == "page":
         page, overdue = (pressed.args + (1, 0))[:2]
         return await tasks.list_tasks(ctx, page=page, overdue_only=bool(overdue), replace=True)
