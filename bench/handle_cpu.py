@@ -2,8 +2,8 @@
 
     python -m bench.handle_cpu [--replies 200] [--rounds 5]
 
-The hot-path figure that bench/throughput.py's end-to-end numbers depend on; CPU time, so less noisy on a
-shared machine than wall time.
+The hot-path figures that bench/throughput.py's end-to-end numbers depend on: CPU time (noisy on a shared
+machine: compare medians of several runs) and SQL statements per reply (deterministic).
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 
 from bot.app import open_deps
 from bot.messaging import Incoming
@@ -22,7 +25,7 @@ from tests.conftest import at, make_settings
 from tests.factories import USER_IDS, seed_office
 
 
-async def measure(replies: int, rounds: int) -> list[float]:
+async def measure(replies: int, rounds: int) -> tuple[list[float], float]:
     workdir = Path(tempfile.mkdtemp(prefix="dondoc-bench-"))
     async with open_deps(make_settings(f"sqlite:///{workdir / 'bench.sqlite3'}", workdir)) as deps:
         office = await seed_office(deps, now=at("2023-06-20 09:00"), channel="telegram")
@@ -35,13 +38,24 @@ async def measure(replies: int, rounds: int) -> list[float]:
 
         for i in range(50):  # warm-up: caches, compiled statements
             await handle(deps, reply(i))
+        statements = 0
+
+        def count(*_args: Any) -> None:
+            nonlocal statements
+            statements += 1
+
+        engine = deps.sessions.kw["bind"].sync_engine
+        event.listen(engine, "before_cursor_execute", count)
+        for i in range(replies):
+            await handle(deps, reply(i))
+        event.remove(engine, "before_cursor_execute", count)
         per_reply_ms = []
         for _ in range(rounds):
             started = time.process_time()
             for i in range(replies):
                 await handle(deps, reply(i))
             per_reply_ms.append((time.process_time() - started) / replies * 1000)
-        return per_reply_ms
+        return per_reply_ms, statements / replies
 
 
 def main() -> None:
@@ -49,7 +63,8 @@ def main() -> None:
     parser.add_argument("--replies", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    samples = asyncio.run(measure(args.replies, args.rounds))
+    samples, statements = asyncio.run(measure(args.replies, args.rounds))
+    print(f"SQL statements per status reply: {statements:.1f} (COMMIT not counted)")
     print(f"CPU ms per status reply: median {statistics.median(samples):.2f} "
           f"(rounds: {', '.join(f'{s:.2f}' for s in samples)})")
 
