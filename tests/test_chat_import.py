@@ -10,20 +10,16 @@ document is previewed as a revision of it (19 tasks added, 2 changed, 2 removed)
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.app import open_deps, running_telegram
 from bot.callbacks import decode
 from bot.deps import Deps
 from bot.importing.draft import DraftPlan, DraftTask
@@ -33,12 +29,11 @@ from bot.importing.units import KnownUnit
 from handlers.importing import read_due
 from storage import plans, units
 from storage.models import AuditEntry, Conversation, Evidence, UnitRole
-from tests.conftest import make_settings
-from tests.factories import PLAN, USER_IDS, Office, seed_office
+from tests.factories import PLAN, USER_IDS
 from tests.fakes.telegram_api import FakeTelegram
+from tests.telegram_harness import Harness, running_bot
 
 LAN, CHIEF = USER_IDS["lan"], USER_IDS["chief"]
-WAIT = 10.0
 SAMPLE = Path("/work/shared/samples/kh-435-svhtt-hanoi-2023.docx")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -52,77 +47,17 @@ CHIEF_ONLY = "Xin lỗi, chỉ Chánh Văn phòng hoặc quản trị viên đư
 # ----------------------------------------------------------------------------------------------- harness
 
 
-async def until(predicate: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
+async def send_plan(bot: Harness, user: int = CHIEF, **options: object) -> dict:
+    options = {"file_name": SAMPLE.name, "mime_type": DOCX, **options}
+    [preview] = await bot.document(user, SAMPLE.read_bytes(), **options)
+    return preview
 
 
-@dataclass
-class Harness:
-    fake: FakeTelegram
-    deps: Deps
-    office: Office
-
-    async def _replies(self, chat: int, before: int, expect: int) -> list[dict]:
-        if expect:
-            await self.fake.wait_for_messages(chat, before + expect, timeout=WAIT)
-        await self.fake.wait_for_idle(timeout=WAIT)
-        return self.fake.messages_to(chat)[before:]
-
-    async def reply(self, user: int, text: str) -> dict:
-        before = len(self.fake.messages_to(user))
-        self.fake.send_text(user, text)
-        got = await self._replies(user, before, 1)
-        assert len(got) == 1, [m.get("text") for m in got]
-        return got[0]
-
-    async def document(self, user: int, content: bytes, *, expect: int = 1, **options: object) -> list[dict]:
-        before = len(self.fake.messages_to(user))
-        self.fake.send_document(user, content, **options)  # type: ignore[arg-type]
-        return await self._replies(user, before, expect)
-
-    async def send_plan(self, user: int = CHIEF, **options: object) -> dict:
-        options = {"file_name": SAMPLE.name, "mime_type": DOCX, **options}
-        [preview] = await self.document(user, SAMPLE.read_bytes(), **options)
-        return preview
-
-    async def press(self, user: int, message_id: int, data: str, *, expect: int = 0) -> tuple[dict, list[dict]]:
-        """The user presses a button (any data: it may be forged). Returns the callback answer and new messages."""
-        before = len(self.fake.messages_to(user))
-        query_id = self.fake.press_button(user, message_id, data)["callback_query"]["id"]
-
-        def answered() -> dict | None:
-            return next((a for a in self.fake.callback_answers if a["callback_query_id"] == query_id), None)
-
-        await until(lambda: answered() is not None, f"the answer to the button {data!r}")
-        new = await self._replies(user, before, expect)
-        answer = answered()
-        assert answer is not None
-        return answer, new
-
-    async def tap(self, user: int, message: dict, label: str) -> dict:
-        """Presses the button labelled `label` on `message`, which the bot edits in place; returns it edited."""
-        _, new = await self.press(user, message["message_id"], button(message, label))
-        assert new == [], [m.get("text") for m in new]
-        return self.fake.message(user, message["message_id"])
-
-
-@asynccontextmanager
-async def running_bot(database_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
-    async with AsyncExitStack() as stack:
-        fake = await stack.enter_async_context(FakeTelegram())
-        settings = make_settings(
-            database_url, tmp_path, telegram_token=fake.token, telegram_api_base_url=fake.base_url,
-            telegram_file_base_url=fake.base_file_url, telegram_poll_timeout=1,
-        )
-        deps = await stack.enter_async_context(open_deps(settings))
-        office = await seed_office(deps, now=datetime.now(UTC), channel="telegram")
-        await stack.enter_async_context(running_telegram(deps))
-        yield Harness(fake=fake, deps=deps, office=office)
+async def tap(bot: Harness, user: int, message: dict, label: str) -> dict:
+    """Presses the button labelled `label` on `message`, which the bot edits in place; returns it edited."""
+    _, new = await bot.press(user, message["message_id"], button(message, label))
+    assert new == [], [m.get("text") for m in new]
+    return bot.fake.message(user, message["message_id"])
 
 
 @pytest.fixture
@@ -194,7 +129,7 @@ async def test_the_chief_previews_fixes_rows_saves_and_a_second_import_changes_n
     before = await snapshot(deps)
 
     # The preview: number, title, tasks, units, flagged rows, and what saving would change; nothing saved yet.
-    preview = await bot.send_plan()
+    preview = await send_plan(bot)
     text = preview["text"]
     assert "Kế hoạch 435/KH-SVHTT" in text and "Chỉ số Hiệu quả quản trị và hành chính công (PAPI)" in text
     assert "Ban hành ngày 14/06/2023, Sở Văn hóa và Thể thao Hà Nội" in text
@@ -220,15 +155,15 @@ async def test_the_chief_previews_fixes_rows_saves_and_a_second_import_changes_n
         assert decode(data) is not None and len(data.encode()) <= 64
 
     # Fix II.2's lead with buttons: the rows to review → the row → choose the lead unit → TCPC.
-    rows = await bot.tap(chief, preview, "Sửa dòng cần xem")
+    rows = await tap(bot, chief, preview, "Sửa dòng cần xem")
     assert "Dòng cần xem lại (11). Chọn một dòng" in rows["text"] and "trang 1/2" in rows["text"]
-    row = await bot.tap(chief, rows, "II.2 · ")
+    row = await tap(bot, chief, rows, "II.2 · ")
     assert "Chủ trì: Các phòng, đơn vị có TTHC" in row["text"]
     assert labels(row)[:2] == ["🏢 Chọn đơn vị chủ trì", "📅 Nhập hạn"]
-    choices = await bot.tap(chief, row, "Chọn đơn vị chủ trì")
+    choices = await tap(bot, chief, row, "Chọn đơn vị chủ trì")
     assert "Chọn đơn vị chủ trì cho II.2:" in choices["text"]
     assert {"VP", "TCPC", "TTra"} <= set(labels(choices))
-    fixed = await bot.tap(chief, choices, "TCPC")
+    fixed = await tap(bot, chief, choices, "TCPC")
     assert fixed["text"].startswith("Đã đặt đơn vị chủ trì của II.2: Phòng Tổ chức - Pháp chế.")
     assert "đơn vị chưa có trong danh sách: “KHTC”" in fixed["text"]  # the lead is fixed; KHTC (supervising) is not
     assert "Phòng Tổ chức - Pháp chế: 8" in fixed["text"]
@@ -236,9 +171,9 @@ async def test_the_chief_previews_fixes_rows_saves_and_a_second_import_changes_n
     assert (await pending_of(deps, chief) or {})["overrides"] == {"II.2": {"lead": tcpc}}
 
     # Set PL1.1.a's due date by text; a text that is not a date is refused and the bot keeps waiting.
-    rows = await bot.tap(chief, fixed, "Sửa dòng cần xem")
-    row = await bot.tap(chief, rows, "PL1.1.a · ")
-    asked = await bot.tap(chief, row, "Nhập hạn")
+    rows = await tap(bot, chief, fixed, "Sửa dòng cần xem")
+    row = await tap(bot, chief, rows, "PL1.1.a · ")
+    asked = await tap(bot, chief, row, "Nhập hạn")
     assert "Gửi thời hạn cho PL1.1.a" in asked["text"]
     wrong = await bot.reply(chief, "sớm nhất có thể")
     assert "Chưa đọc được ngày" in wrong["text"]
@@ -268,11 +203,11 @@ async def test_the_chief_previews_fixes_rows_saves_and_a_second_import_changes_n
 
     # The same file again: nothing changed (the fixes made by hand are kept), so there is nothing to save.
     after = await snapshot(deps)
-    again = await bot.send_plan()
+    again = await send_plan(bot)
     assert "Không có gì thay đổi: kế hoạch này đã được nạp đúng như vậy (21 nhiệm vụ)." in again["text"]
     assert "2 dòng giữ đơn vị chủ trì hoặc thời hạn đã sửa tay ở lần nhập trước." in again["text"]
     assert "💾 Lưu" not in labels(again) and "✖ Huỷ" in labels(again)
-    closed = await bot.tap(chief, again, "Huỷ")
+    closed = await tap(bot, chief, again, "Huỷ")
     assert closed["text"] == "Đã huỷ nhập kế hoạch. Không có gì được lưu."
     assert await snapshot(deps) == after
 
@@ -280,9 +215,9 @@ async def test_the_chief_previews_fixes_rows_saves_and_a_second_import_changes_n
 async def test_cancel_saves_nothing_and_old_buttons_are_refused(bot: Harness) -> None:
     deps = bot.deps
     before = await snapshot(deps)
-    preview = await bot.send_plan()
+    preview = await send_plan(bot)
     save = button(preview, "Lưu")
-    cancelled = await bot.tap(CHIEF, preview, "Huỷ")
+    cancelled = await tap(bot, CHIEF, preview, "Huỷ")
     assert cancelled["text"] == "Đã huỷ nhập kế hoạch. Không có gì được lưu."
     assert labels(cancelled) == []
     assert await pending_of(deps, CHIEF) is None
@@ -329,7 +264,7 @@ async def test_a_corrupt_document_is_explained_and_nothing_is_saved(bot: Harness
 
 async def test_forged_import_buttons_are_refused(bot: Harness) -> None:
     deps = bot.deps
-    preview = await bot.send_plan()
+    preview = await send_plan(bot)
     save, token = button(preview, "Lưu"), button(preview, "Lưu").split(":")[1]
     before = await snapshot(deps)
 
