@@ -47,7 +47,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -70,6 +69,7 @@ from bot.logs import configure_logging
 from storage import members
 from storage.db import transaction
 from storage.models import Role, StatusReport
+from tests.databases import fresh_postgres_database
 from tests.factories import USER_IDS, seed_office
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -81,7 +81,6 @@ TARGET_RATE = 50.0
 KEEP_ALIVE_SECONDS = 600
 CHANNEL = "telegram"
 FIRST_EXTRA_OFFICER_ID = 20_001
-POSTGRES_ADMIN_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
 MIDDLE = ("Thị", "Văn", "Đức", "Minh", "Thu", "Quốc", "Hồng", "Thanh")
@@ -416,22 +415,8 @@ async def fresh_database(kind: str, workdir: Path) -> AsyncIterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{workdir / 'bench.sqlite3'}"
         return
-    import asyncpg
-
-    name = f"dondoc_bench_{uuid.uuid4().hex[:10]}"
-    admin_db = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin_db.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin_db.close()
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        admin_db = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin_db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin_db.close()
+    async with fresh_postgres_database("dondoc_bench") as url:
+        yield url
 
 
 def percentile(values: Sequence[float], q: float) -> float:

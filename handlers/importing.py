@@ -42,7 +42,8 @@ from bot.understanding.dates import find_date, parse_date
 from handlers import pending
 from handlers.context import Context
 from handlers.render import short
-from storage import conversations, units
+from handlers.status import referenced_task
+from storage import units
 from storage.models import Member, Role
 
 IMPORTABLE = frozenset({".docx", ".xlsx", ".csv", ".txt", ".md", ".pdf"})
@@ -69,15 +70,9 @@ async def is_plan_document(ctx: Context) -> bool:
         return False
     if Path(attachment.file_name or "").suffix.lower() not in IMPORTABLE:
         return False
-    if ctx.incoming.text and read_reply(ctx.incoming.text, today=ctx.today).task is not None:
-        return False
-    if ctx.incoming.reply_to_message_id is not None:
-        replied = await conversations.task_of_message(
-            ctx.session, channel=ctx.channel, chat_id=ctx.chat_id, message_id=ctx.incoming.reply_to_message_id
-        )
-        if replied is not None:
-            return False
-    return pending.task_of(await pending.load(ctx), "evidence") is None
+    caption_task = read_reply(ctx.incoming.text, today=ctx.today).task if ctx.incoming.text else None
+    named = await referenced_task(ctx, caption_task, await pending.load(ctx), kinds=("evidence",))
+    return named is None
 
 
 async def import_command(ctx: Context, args: str) -> Response:

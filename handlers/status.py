@@ -32,8 +32,14 @@ def reading_from_dict(data: dict[str, Any]) -> Understanding:
     )
 
 
-async def referenced_task(ctx: Context, explicit: int | None, state: dict[str, Any] | None) -> int | None:
-    """The task a message is about: named in it, the bot message it replies to, or the one just opened."""
+FOLLOWS_A_TASK = ("focus", "evidence", "reason")
+
+
+async def referenced_task(
+    ctx: Context, explicit: int | None, state: dict[str, Any] | None, *, kinds: tuple[str, ...] = FOLLOWS_A_TASK
+) -> int | None:
+    """The task a message is about: named in it, the bot message it replies to, or the one the chat's pending
+    state (of one of `kinds`) is about."""
     if explicit is not None:
         return explicit
     if ctx.incoming.reply_to_message_id is not None:
@@ -42,7 +48,7 @@ async def referenced_task(ctx: Context, explicit: int | None, state: dict[str, A
         )
         if replied is not None:
             return replied
-    return pending.task_of(state, "focus", "evidence", "reason")
+    return pending.task_of(state, *kinds)
 
 
 def _is_a_reason(reading: Understanding) -> bool:

@@ -26,11 +26,6 @@ def async_url(url: str) -> URL:
     return parsed.set(drivername=_ASYNC_DRIVERS[backend])
 
 
-def sync_url(url: str) -> URL:
-    """The same database with a synchronous driver (for tools that need one, e.g. pg_dump guidance)."""
-    parsed = async_url(url)
-    return parsed.set(drivername="sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql")
-
 
 def _prepare_sqlite(url: URL) -> None:
     if url.database and url.database != ":memory:":

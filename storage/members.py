@@ -33,11 +33,6 @@ async def list_members(session: AsyncSession) -> list[Member]:
     return list((await session.exec(select(Member).order_by(col(Member.id)))).all())
 
 
-async def members_of_unit(session: AsyncSession, *, unit_id: int) -> list[Member]:
-    rows = await session.exec(select(Member).where(Member.unit_id == unit_id, col(Member.active)).order_by(col(Member.id)))
-    return list(rows.all())
-
-
 async def find_member_by_account(session: AsyncSession, *, channel: str, external_id: str) -> Member | None:
     """The active member behind a channel identity, or None for a stranger."""
     row = await session.exec(

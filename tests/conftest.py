@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +14,8 @@ import pytest
 from bot.app import open_deps
 from bot.config import Settings
 from bot.deps import Deps
+from tests.databases import POSTGRES_ADMIN_URL, fresh_postgres_database
 
-POSTGRES_ADMIN_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("DONDOC_REQUIRE_POSTGRES") == "1"
 _postgres_problem: list[str] = []
 
@@ -41,21 +40,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         if REQUIRE_POSTGRES:
             pytest.fail(problem + " (DONDOC_REQUIRE_POSTGRES=1)")
         pytest.skip(problem)
-    name = f"dondoc_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

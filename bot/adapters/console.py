@@ -28,7 +28,6 @@ class ConsoleChannel:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     styled: bool = False
     _choices: list[Button] = field(default_factory=list)
-    _message_ids: int = 0
 
     async def say(self, line: str) -> None:
         """One line typed by the member: a numbered choice, a command or free text."""
@@ -62,7 +61,6 @@ class ConsoleChannel:
             self.out.write(f"» {self.render(response.notice)}\n")
         shown: list[Button] = []
         for message in response.messages:
-            self._message_ids += 1
             self.out.write(self.render(message.text) + "\n")
             for row in message.buttons:
                 labels = []

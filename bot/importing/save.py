@@ -16,8 +16,6 @@ from storage.audit import record_change
 from storage.keys import name_key
 from storage.models import Plan, Task, UnitAlias
 
-TASK_FIELDS = ("title", "expected_result", "area", "component", "start", "due", "recurrence", "deadline_text")
-
 
 class MissingPlanNumber(Exception):
     """The document names no plan number and none was given."""

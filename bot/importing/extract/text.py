@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.importing.blocks import MERGED_FROM_ABOVE, MERGED_FROM_LEFT
+from bot.understanding.normalize import fold as fold_chars
 
 _HTML_TAG = re.compile(r"<[^>]{1,200}>")
 _EMPHASIS = re.compile(r"(\*{1,2}|__)(?=\S)(.+?)(?<=\S)\1")
@@ -22,9 +23,8 @@ MERGED = (MERGED_FROM_ABOVE, MERGED_FROM_LEFT)
 
 @lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lowercase, without diacritics (đ → d); punctuation kept."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    """Lowercase, without diacritics (đ → d); punctuation kept. Cached: headers and labels repeat a lot."""
+    return fold_chars(text)
 
 
 @lru_cache(maxsize=8192)
