@@ -1,10 +1,13 @@
 """Status-reply throughput and latency, end to end, against a bare python-telegram-bot echo bot.
 
     python -m bench.throughput [--replies N] [--officers K] [--rate R] [--duration S]
-                               [--rounds M] [--database sqlite|postgresql] [--check]
+                               [--rounds M] [--database sqlite|postgresql] [--fake in-process|process]
+                               [--check]
 
-Both bots run in this one process and event loop, each polling its own in-process fake Bot API
-server (tests/fakes/telegram_api.FakeTelegram on 127.0.0.1, artificial rate limits off):
+Both bots run in this one process and event loop, each polling its own fake Bot API server
+(tests/fakes/telegram_api.FakeTelegram on 127.0.0.1, artificial rate limits off), in this process by
+default, or with --fake process in a process of their own (bench/fake_process.py), so that the fake's
+work is not charged to the bots:
 
 * "echo": a bare PTB Application built with the same ApplicationBuilder settings as ours
   (same read timeout, same PerChatOrderedProcessor update processor) and one MessageHandler that
@@ -16,7 +19,8 @@ server (tests/fakes/telegram_api.FakeTelegram on 127.0.0.1, artificial rate limi
 
 Phase 1 (saturation): N replies spread round-robin over K officers are injected at once; replies/s
 is N / (last bot reply received by the fake - first injection). Runs alternate echo, dondoc, echo,
-dondoc, … and the medians are compared (ratio dondoc/echo; target >= 0.70).
+dondoc, … and the medians are compared (ratio dondoc/echo; target >= 0.70). Each run also gives the
+process's CPU time per reply, which other load on the machine disturbs less than the rates.
 
 Phase 2 (latency at a fixed rate): replies are injected at R/s (default 50) for S seconds,
 round-robin over the officers; the latency of one reply is the time from its injection to the
@@ -60,6 +64,7 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.fake_process import RemoteFake
 from bot import admin
 from bot.adapters.chat_order import PerChatOrderedProcessor
 from bot.app import open_deps, running_application, running_telegram
@@ -101,10 +106,11 @@ HEADING = re.compile(r"^#(\d+) ·")
 class TimedFakeTelegram(FakeTelegram):
     """FakeTelegram that timestamps every sendMessage it receives, per chat, in arrival order."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, on_answer: Callable[[int, float, int, str], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # chat id: (arrival time, message_id, text) of every sendMessage, in arrival order
         self.answers: dict[int, list[tuple[float, int, str]]] = defaultdict(list)
+        self._on_answer = on_answer  # bench/fake_process.py reports each answer to the benchmark's process
         self.answer_count = 0
         self._goal: int | None = None
         self._reached = asyncio.Event()
@@ -120,13 +126,17 @@ class TimedFakeTelegram(FakeTelegram):
     # Overrides the fake's private handler: the only place that sees each answer as it arrives.
     async def _m_sendMessage(self, p: Any, request: Any) -> Any:
         message = await super()._m_sendMessage(p, request)
-        self.answers[message["chat"]["id"]].append(
-            (time.perf_counter(), message["message_id"], message.get("text", ""))
-        )
+        answer = (time.perf_counter(), message["message_id"], message.get("text", ""))
+        self.answers[message["chat"]["id"]].append(answer)
         self.answer_count += 1
+        if self._on_answer is not None:
+            self._on_answer(message["chat"]["id"], *answer)
         if self._goal is not None and self.answer_count >= self._goal:
             self._reached.set()
         return message
+
+    async def error_list(self) -> list[Any]:
+        return list(self.errors)
 
     async def wait_answers(self, total: int, timeout: float) -> str | None:
         """Until `total` sendMessage calls have arrived since the start; else what went missing."""
@@ -140,6 +150,13 @@ class TimedFakeTelegram(FakeTelegram):
         finally:
             self._goal = None
         return None
+
+
+Fake = TimedFakeTelegram | RemoteFake  # in this process, or in its own (bench/fake_process.py)
+
+
+def fake_server(where: str) -> Fake:
+    return RemoteFake() if where == "process" else TimedFakeTelegram()
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,7 +246,7 @@ def compose(officer: Officer, last_answer: tuple[int, str] | None) -> Reply:
 class Target:
     """One bot under test, polling its own fake server."""
 
-    def __init__(self, name: str, tg: TimedFakeTelegram, officers: list[Officer], deps: Deps | None) -> None:
+    def __init__(self, name: str, tg: Fake, officers: list[Officer], deps: Deps | None) -> None:
         self.name = name
         self.tg = tg
         self.officers = [Officer(o.user_id, o.unit, list(o.tasks)) for o in officers]  # own reply sequence
@@ -260,7 +277,7 @@ class Target:
         self.tg.send_text(reply.chat, reply.text, reply_to_message_id=reply.reply_to)
 
 
-def _echo_builder(tg: FakeTelegram, poll_timeout: int) -> ApplicationBuilder:  # type: ignore[type-arg]
+def _echo_builder(tg: Fake, poll_timeout: int) -> ApplicationBuilder:  # type: ignore[type-arg]
     """The same builder settings as bot.app.build_telegram + TelegramChannel.build (minus post_init)."""
     return (
         ApplicationBuilder()
@@ -283,7 +300,7 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_echo(tg: FakeTelegram, poll_timeout: int) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running_echo(tg: Fake, poll_timeout: int) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """The bare echo Application, run exactly as bot.app runs ours."""
     application = _echo_builder(tg, poll_timeout).build()
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, _echo))
@@ -304,6 +321,11 @@ class Run:
     problems: list[str] = field(default_factory=list)
     injection_seconds: float = 0.0
     max_injection_lag: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time (all threads) from the first injection to the last answer
+
+    @property
+    def cpu_ms_per_reply(self) -> float:
+        return self.cpu_seconds / self.replies * 1000
 
     @property
     def rate(self) -> float:
@@ -337,8 +359,9 @@ async def _verify(
                 problems.append(f"chat {chat}: {reply.text!r} (task #{reply.task}) answered {answer[:90]!r}")
         if len(new) == len(sent):  # answers match replies one to one, in order
             latencies.extend(at - reply.injected_at for reply, (at, _, _) in zip(sent, new, strict=True))
-    if len(tg.errors) > errors_before:
-        problems.append(f"Bot API errors: {tg.errors[errors_before:][:5]!r}")
+    errors = await tg.error_list()
+    if len(errors) > errors_before:
+        problems.append(f"Bot API errors: {errors[errors_before:][:5]!r}")
     if statuses_before is not None:
         stored = (await target.statuses() or 0) - statuses_before
         if stored != len(plan):
@@ -346,30 +369,32 @@ async def _verify(
     return latencies, last, problems
 
 
-def _snapshot(target: Target) -> tuple[dict[int, int], int]:
-    return {chat: len(answers) for chat, answers in target.tg.answers.items()}, len(target.tg.errors)
+async def _snapshot(target: Target) -> tuple[dict[int, int], int]:
+    return {chat: len(answers) for chat, answers in target.tg.answers.items()}, len(await target.tg.error_list())
 
 
 async def saturation_run(target: Target, n: int) -> Run:
     """N replies injected at once; replies/s from the first injection to the last answer."""
     plan = [target.next_reply() for _ in range(n)]
-    base, errors_before = _snapshot(target)
+    base, errors_before = await _snapshot(target)
     statuses_before = await target.statuses()
     goal = target.tg.answer_count + n
+    cpu_start = time.process_time()
     start = time.perf_counter()
     for reply in plan:
         target.inject(reply)
     injected = time.perf_counter() - start
     late = await target.tg.wait_answers(goal, timeout=30.0 + n / 10)
+    cpu = time.process_time() - cpu_start
     latencies, last, problems = await _verify(target, plan, base, errors_before, statuses_before)
     problems[:0] = [late] if late else []
-    return Run(target.name, n, last - start, latencies, problems, injection_seconds=injected)
+    return Run(target.name, n, last - start, latencies, problems, injection_seconds=injected, cpu_seconds=cpu)
 
 
 async def paced_run(target: Target, rate: float, seconds: float) -> Run:
     """Replies injected at `rate`/s, round-robin over the officers, for `seconds`."""
     n = max(1, round(rate * seconds))
-    base, errors_before = _snapshot(target)
+    base, errors_before = await _snapshot(target)
     statuses_before = await target.statuses()
     goal = target.tg.answer_count + n
     plan: list[Reply] = []
@@ -407,6 +432,7 @@ class Options:
     database: str = "sqlite"
     poll_timeout: int = 10
     check: bool = False
+    fake: str = "in-process"  # where the fake Bot API servers run: "in-process" (the bots') or "process" (their own)
 
 
 @contextlib.asynccontextmanager
@@ -479,8 +505,8 @@ async def run_benchmark(options: Options, progress: Callable[[str], None] = lamb
         workdir = Path(tmp)
         async with (
             fresh_database(options.database, workdir) as url,
-            TimedFakeTelegram() as echo_tg,
-            TimedFakeTelegram() as bot_tg,
+            fake_server(options.fake) as echo_tg,
+            fake_server(options.fake) as bot_tg,
         ):
             settings = Settings(  # like tests/conftest.make_settings, pointed at the fake
                 database_url=url,
@@ -538,6 +564,8 @@ async def run_benchmark(options: Options, progress: Callable[[str], None] = lamb
     echo_rates = [run.rate for run in saturation["echo"]]
     bot_rates = [run.rate for run in saturation["dondoc"]]
     ratio = statistics.median(bot_rates) / statistics.median(echo_rates)
+    echo_cpu = [run.cpu_ms_per_reply for run in saturation["echo"]]
+    bot_cpu = [run.cpu_ms_per_reply for run in saturation["dondoc"]]
     latency = {name: _latency_summary(run) for name, run in paced.items()}
     ratio_met = ratio >= TARGET_RATIO
     p99_met = latency["dondoc"]["p99_ms"] < TARGET_P99_MS and options.rate >= TARGET_RATE
@@ -555,6 +583,14 @@ async def run_benchmark(options: Options, progress: Callable[[str], None] = lamb
             "dondoc_median": round(statistics.median(bot_rates), 1),
             "ratio": round(ratio, 3),
             "ratio_per_round": [round(b / e, 3) for b, e in zip(bot_rates, echo_rates, strict=True)],
+            # CPU time of the bots' process per reply (the fake servers' too unless --fake process): less
+            # sensitive than the rates to other load on the machine. cpu_ratio = median(echo) / median(dondoc),
+            # the rate ratio the bot would reach if its CPU were the only limit.
+            "echo_cpu_ms_per_reply": [round(c, 2) for c in echo_cpu],
+            "dondoc_cpu_ms_per_reply": [round(c, 2) for c in bot_cpu],
+            "echo_cpu_median": round(statistics.median(echo_cpu), 2),
+            "dondoc_cpu_median": round(statistics.median(bot_cpu), 2),
+            "cpu_ratio": round(statistics.median(echo_cpu) / statistics.median(bot_cpu), 3),
             "runs_with_problems": {
                 name: [i + 1 for i, run in enumerate(runs) if run.problems]
                 for name, runs in saturation.items()
@@ -585,6 +621,7 @@ def render(result: dict[str, Any]) -> str:
         return f"{value:>7.1f}{'!' if index + 1 in flagged[name] else ' '}"
 
     runs = len(s["echo_replies_per_s"])
+    cpu_what = "bots' process (fake servers not included)" if o["fake"] == "process" else "whole process (fake servers included)"
     latency_what = "latency from injection to the fake receiving the answer (ms)"
     lines = [
         (
@@ -602,6 +639,11 @@ def render(result: dict[str, Any]) -> str:
         f"  {'ratio dondoc/echo':<20}"
         + "".join(f"{r:>8.2f} " for r in s["ratio_per_round"])
         + f"{s['ratio']:>8.2f}   target >= {tgt['ratio_min']:.2f}: {ok[tgt['ratio_met']]}",
+        f"  CPU ms per reply, {cpu_what} (echo/dondoc = {s['cpu_ratio']:.2f})",
+        f"  {'echo (bare PTB)':<20}"
+        + "".join(f"{c:>8.2f} " for c in s["echo_cpu_ms_per_reply"]) + f"{s['echo_cpu_median']:>8.2f}",
+        f"  {'dondoc':<20}"
+        + "".join(f"{c:>8.2f} " for c in s["dondoc_cpu_ms_per_reply"]) + f"{s['dondoc_cpu_median']:>8.2f}",
         f"Phase 2: {lat['rate_per_s']:g} replies/s for {lat['seconds']:g} s, {latency_what}",
         f"  {'':<20}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}{'injected/s':>12}{'answered/s':>12}",
     ]
@@ -647,6 +689,10 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         "--poll-timeout", type=int, default=Options.poll_timeout, help="getUpdates long-poll seconds"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--fake", choices=("process", "in-process"), default=Options.fake,
+        help="run the fake Bot API servers in the bots' process (default) or in a process of their own",
+    )
     return Options(**vars(parser.parse_args(argv)))
 
 

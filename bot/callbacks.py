@@ -19,6 +19,20 @@ VERBS = {
     "p": "page",
     "c": "choose_task",
     "h": "history",
+    "z": "snooze",  # outbox message, option (0: 2 hours, 1: tomorrow, 2: Monday)
+    # Extension requests (handlers/extensions.py): the request's id.
+    "xa": "extension_approve",
+    "xr": "extension_reject",
+    "xd": "extension_other_date",
+    # Summaries (handlers/summary.py, /tonghop and the weekly digest): the plan's id first. Read-only views.
+    "sp": "summary_plan",  # plan: the whole summary again
+    "so": "summary_overdue",  # plan
+    "sb": "summary_blocked",  # plan
+    "sl": "summary_units",  # plan: every lead unit's row
+    "sd": "summary_areas",  # plan: the dimensions to choose from
+    "sa": "summary_area",  # plan index (in plan order, see bot.services.summary.area_keys)
+    "su": "summary_unit",  # plan unit_id
+    "sx": "summary_extensions",  # plan: pending extension requests
     # Plan import (handlers/importing.py). The first argument is the pending import's token (from its file's
     # hash), so a button of an earlier or another import is refused; `row` indexes the preview's tasks.
     "is": "import_save",  # token
@@ -29,16 +43,25 @@ VERBS = {
     "iu": "import_units",  # token row [page]: known units to choose the lead from
     "il": "import_lead",  # token row unit_id
     "id": "import_due",  # token row: the next text is the row's due date
+    "ig": "import_group",  # token row group [page]: known units to choose for a group of units in the row
+    "it": "import_pick",  # token row group unit_id page: select or clear one unit of that group
 }
 IMPORT_VERBS = frozenset(verb for verb in VERBS.values() if verb.startswith("import_"))
+EXTENSION_VERBS = frozenset(verb for verb in VERBS.values() if verb.startswith("extension_"))
+SUMMARY_VERBS = frozenset(verb for verb in VERBS.values() if verb.startswith("summary_"))
 # How many integer arguments each verb takes (page: number and overdue flag).
 ARITY = {
     "page": (1, 2),
+    "snooze": (2, 2),
     "import_fix": (1, 2),
     "import_row": (2, 2),
     "import_units": (2, 3),
     "import_lead": (3, 3),
     "import_due": (2, 2),
+    "import_group": (3, 4),
+    "import_pick": (5, 5),
+    "summary_area": (2, 2),
+    "summary_unit": (2, 2),
 }
 DEFAULT_ARITY = (1, 1)
 _ARG = re.compile(r"[0-9]{1,10}")

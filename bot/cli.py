@@ -15,6 +15,8 @@ from typing import Any
 from bot import admin
 from bot.config import Settings
 from bot.import_cli import add_import_command
+from bot.reminders_cli import add_reminder_commands
+from bot.report_cli import add_report_command
 from bot.logs import configure_logging
 from storage.models import Recurrence, Role
 
@@ -110,6 +112,26 @@ async def cmd_member_list(args: argparse.Namespace, settings: Settings) -> int:
             unit = await units.get_unit(session, unit_id=member.unit_id) if member.unit_id else None
             channels = ",".join(a.channel for a in await members.accounts_of(session, member_id=member.id)) or "-"
             print(f"{member.id}\t{member.role}\t{unit.short_name or unit.name if unit else '-'}\t{member.full_name}\t{channels}")
+
+    return await _with_session(settings, work)
+
+
+async def cmd_member_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """The weekly digest on or off for one member (the chief gets it unless off; leadership when on)."""
+    from storage import members
+    from storage.audit import record_change
+
+    async def work(session: Any) -> None:
+        member = await members.get_member(session, member_id=args.member)
+        if member is None:
+            raise admin.AdminError(f"no member with id {args.member}")
+        if member.role not in (Role.CHIEF, Role.LEADERSHIP, Role.ADMIN):
+            raise admin.AdminError("the weekly digest is for the chief of office, leadership and administrators")
+        member.weekly_digest = args.state == "on"
+        session.add(member)
+        await record_change(session, actor=admin.ACTOR, member_id=None, action="member.weekly_digest",
+                            entity="member", entity_id=member.id, detail={"on": member.weekly_digest})
+        print(f"member {member.id}: weekly digest {args.state}")
 
     return await _with_session(settings, work)
 
@@ -257,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit")
     p.add_argument("--locale", choices=["vi", "en"])
     command("list", cmd_member_list, member, help="list members")
+    p = command("digest", cmd_member_digest, member, help="weekly digest on or off for a member")
+    p.add_argument("member", type=int)
+    p.add_argument("state", choices=["on", "off"])
 
     invite = sub.add_parser("invite", help="invite codes").add_subparsers(dest="invite_command", required=True)
     p = command("create", cmd_invite_create, invite, help="issue a one-time invite code")
@@ -305,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("run", cmd_run, help="run the bot (Telegram when TELEGRAM_TOKEN is set, else the demo console)")
     add_import_command(sub)
+    add_reminder_commands(sub)
+    add_report_command(sub)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,26 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=14, gt=0)
     page_size: int = Field(default=8, ge=1, le=20)
     log_level: str = "INFO"
+    # Reminders (scheduler/). Times are office-local.
+    reminders_enabled: bool = True
+    reminder_time: time = time(8, 0)
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(7, 0)
+    reminder_tick_seconds: float = Field(default=60, gt=0)
+    # Our own cap on sends per second for one bot token (Telegram allows about 30), and the per-chat spacing
+    # (Telegram: 1 message per second in a private chat, 20 per minute in a group).
+    send_rate_per_second: float = Field(default=25, gt=0, le=30)
+    outbox_lease_seconds: float = Field(default=120, gt=0)
+    # Summaries (/tonghop, the weekly digest). "approved": late is judged against the approved extension date
+    # (the plan's date is shown too); "original": always against the plan's own date.
+    late_rule: str = "approved"
+    # A unit with open tasks and no reply for more than this many working days is listed as silent.
+    silent_after_working_days: int = Field(default=10, ge=1)
+    # The weekly digest to the chief and opted-in leadership: weekday (0 Monday … 4 Friday; moved to the week's
+    # next working day when that day is off) and office-local time.
+    digest_enabled: bool = True
+    digest_weekday: int = Field(default=0, ge=0, le=6)
+    digest_time: time = time(8, 0)
 
     @field_validator("telegram_token", mode="before")
     @classmethod
@@ -46,6 +67,13 @@ class Settings(BaseSettings):
     def _supported_locale(cls, value: str) -> str:
         if value not in ("vi", "en"):
             raise ValueError("default_locale must be 'vi' or 'en'")
+        return value
+
+    @field_validator("late_rule")
+    @classmethod
+    def _known_late_rule(cls, value: str) -> str:
+        if value not in ("approved", "original"):
+            raise ValueError("late_rule must be 'approved' or 'original'")
         return value
 
     @property

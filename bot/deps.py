@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.importing.drafts import DraftCache
 from bot.services.evidence_store import EvidenceStore
+from scheduler.clock import Clock, SystemClock
 from storage.db import Sessions
 
 
@@ -16,3 +17,4 @@ class Deps:
     sessions: Sessions
     evidence: EvidenceStore
     drafts: DraftCache = field(default_factory=DraftCache)
+    clock: Clock = field(default_factory=SystemClock)  # simulated in tests of reminders and snoozes

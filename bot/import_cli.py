@@ -1,4 +1,9 @@
-"""`dondoc import FILE`: preview a plan document, then save it (or show what a revision changes)."""
+"""`dondoc import FILE`: preview a plan document, then save it (or show what a revision changes).
+
+The preview is technical output for admins and scripts (English, or JSON). Why a file cannot be imported is told
+in the user's language (`--lang`, else the office's default locale) on stderr, with the same sentences the chat
+uses, and the exit status is 2; nothing is saved.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings
+from bot.i18n import SUPPORTED, Translator
 from bot.importing.draft import UnreadableDocument
 from bot.importing.preview import ImportPreview
 from bot.importing.save import MissingPlanNumber, PlanDiff, compare, save_preview
-
-REASONS = {
-    "empty": "the document is empty",
-    "no_tasks": "no task table or task list was found in the document",
-    "corrupt": "the file is damaged or not the format its name says",
-    "too_big": "the file is too large",
-    "encrypted": "the file is password-protected; save an unprotected copy",
-    "scanned": "this is a scanned document with no text; a text or Word version is needed",
-    "format": "this file type is not supported (use .docx, .xlsx, .csv, .txt, .md or .pdf)",
-}
 
 
 def render_preview(preview: ImportPreview) -> str:
@@ -35,6 +31,9 @@ def render_preview(preview: ImportPreview) -> str:
     lines += [f"  {count:4d}  {name}" for name, count in preview.tasks_per_unit().items()]
     if preview.new_units:
         lines += ["", "Units not known yet (will be created):"] + [f"  + {name}" for name in preview.new_units]
+    if preview.open_groups:
+        lines += ["", "Groups of units to choose (never created as units; their rows are flagged unit_group):"]
+        lines += [f"  ? {name}" for name in preview.open_groups]
     if preview.flagged:
         lines += ["", f"Rows to review ({len(preview.flagged)}):"]
         for task in preview.flagged:
@@ -63,24 +62,37 @@ def _confirm(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes", "c", "co", "có")
 
 
+def _refuse(t: Translator, name: str, reason: str) -> int:
+    from handlers.import_render import unreadable
+
+    print(unreadable(t, name, reason, evidence_hint=False), file=sys.stderr)
+    return 2
+
+
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_deps
     from bot.importing.pipeline import preview_file
+    from bot.importing.readers import MAX_DOCUMENT_BYTES
     from storage.db import transaction
 
+    t = Translator(args.lang or settings.default_locale)
     path = Path(args.file)
     if not path.is_file():
-        print(f"error: no such file: {path}", file=sys.stderr)
+        print(t._("No such file: {path}", path=str(path)), file=sys.stderr)
         return 2
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:  # refused before reading it into memory
+        return _refuse(t, path.name, "too_big")
     async with open_deps(settings) as deps, transaction(deps.sessions) as session:
         try:
             preview = await preview_file(session, path.read_bytes(), path.name, plan_number=args.plan_number)
             diff = await compare(session, preview)
         except UnreadableDocument as error:
-            print(f"error: cannot import {path.name}: {REASONS.get(error.reason, error.reason)}", file=sys.stderr)
-            return 2
+            await session.rollback()
+            return _refuse(t, path.name, error.reason)
         except MissingPlanNumber:
-            print("error: the document names no plan number; give one with --plan-number", file=sys.stderr)
+            await session.rollback()
+            print(t._("The document {name} does not show the plan's number; give it with --plan-number.",
+                      name=path.name), file=sys.stderr)
             return 2
         if args.json:
             print(json.dumps(preview.to_json(), ensure_ascii=False, indent=2))
@@ -105,4 +117,5 @@ def add_import_command(sub: argparse._SubParsersAction) -> None:  # type: ignore
     parser.add_argument("--dry-run", action="store_true", help="show the preview, save nothing")
     parser.add_argument("--json", action="store_true", help="print the preview as JSON")
     parser.add_argument("--yes", action="store_true", help="accept the preview (new units included) without asking")
+    parser.add_argument("--lang", choices=SUPPORTED, help="language of the messages (default: DEFAULT_LOCALE)")
     parser.set_defaults(runner=cmd_import)

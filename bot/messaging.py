@@ -67,16 +67,39 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """An image the bot sends (a PNG chart). `caption` is marked-up text like `Outgoing.text`; channels cut it to
+    their caption limit (Telegram: 1024 characters)."""
+
+    content: bytes = field(repr=False)
+    caption: str = ""
+    file_name: str = "chart.png"
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A file the bot sends (a report, an appendix): shown as a document after the message's text."""
+
+    name: str
+    mime_type: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One message to show. `task_id` marks a message about one task (a reply to it then refers to that task).
 
     `replace` asks the adapter to edit the message the pressed button was on instead of sending a new one.
+    `files` are sent as documents after the text (an empty text sends only the files).
     """
 
     text: str
     buttons: Sequence[Sequence[Button]] = field(default_factory=tuple)
     task_id: int | None = None
     replace: bool = False
+    files: Sequence[OutgoingFile] = field(default_factory=tuple)
+    # An image shown before the text (its own caption under it); the text, if any, follows with the buttons.
+    photo: Photo | None = None
 
 
 @dataclass(frozen=True)

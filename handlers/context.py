@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.messaging import Incoming
 from storage.models import Member
 
-UNREAD: Any = object()  # the chat's pending state has not been read in this event yet
+UNREAD: Any = object()  # not read from the database in this event yet
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Context:
     t: Translator
     today: date
     pending: dict[str, Any] | None = UNREAD
+    replied_task: int | None = UNREAD  # the task of the bot message this one replies to
 
     @property
     def channel(self) -> str:

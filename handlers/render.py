@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Protocol
 
 from bot.i18n import Translator
 from bot.messaging import bold, plain
 from bot.services.deadlines import days_left
-from storage.models import StatusReport, Task
+from storage.models import Task
+
+
+class StatusLike(Protocol):
+    """A stored status report, or one just recorded (storage.statuses.NewStatus)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def percent(self) -> int | None: ...
+    @property
+    def note(self) -> str | None: ...
 
 TITLE_PREVIEW = 90
 
@@ -17,7 +29,7 @@ def short(text: str, limit: int = TITLE_PREVIEW) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def status_label(t: Translator, report: StatusReport | None) -> str:
+def status_label(t: Translator, report: StatusLike | None) -> str:
     if report is None:
         return t._("No report yet")
     labels = {

@@ -1,4 +1,4 @@
-"""Routes one inbound event to its handler inside one database transaction, and maps domain errors to replies.
+"""Routes one inbound event to its handler, commits what it wrote once, and maps domain errors to replies.
 
 This is the whole conversation logic as the adapters see it: `handle(deps, incoming) -> Response`.
 """
@@ -8,6 +8,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import callbacks
 from bot.deps import Deps
@@ -15,11 +19,28 @@ from bot.errors import DomainError, EvidenceRejected, InviteProblem, NotAllowed,
 from bot.i18n import Translator
 from bot.messaging import Incoming, Outgoing, Response
 from bot.services.deadlines import office_date
-from handlers import evidence, importing, lang, start, status, summary, tasks
+from bot.services.extensions import ExtensionProblem
+from handlers import (
+    digest,
+    evidence,
+    extensions,
+    importing,
+    lang,
+    reminder_log,
+    report,
+    snooze,
+    start,
+    status,
+    summary,
+    tasks,
+    units_view,
+)
 from handlers.choices import choose_task
 from handlers.context import Context
+from handlers.pending import PENDING_TTL
+from storage.batching import NeedsTransaction, has_orm_changes, start_deferring
 from storage.db import transaction
-from storage.members import find_member_by_account
+from storage.members import find_sender
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +58,17 @@ COMMANDS: tuple[Command, ...] = (
     Command(("start",), start.start, public=True),
     Command(("help", "huongdan", "giup"), start.help_command, public=True),
     Command(("viec", "tasks"), tasks.list_tasks),
-    Command(("quahan", "overdue"), tasks.list_overdue),
+    Command(("quahan", "overdue"), units_view.overdue_command),
     Command(("nv", "task"), tasks.task_command),
     Command(("minhchung", "evidence"), evidence.evidence_command),
     Command(("tonghop", "summary"), summary.summary_command),
+    Command(("baocao", "report"), report.report_command),
+    Command(("donvi", "unit"), units_view.unit_command),
+    Command(("baocaotuan", "digest"), digest.digest_command),
     Command(("lang", "ngonngu"), lang.set_language),
     Command(("nhapkh", "import"), importing.import_command),
+    Command(("nhatky", "log"), reminder_log.log_command),
+    Command(("giahan", "extensions"), extensions.list_command),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in command.names}
 
@@ -56,22 +82,86 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 async def handle(deps: Deps, incoming: Incoming) -> Response:
-    """Everything the bot does for one event, committed once. Domain errors roll back and become polite replies."""
+    """Everything the bot does for one event, committed once. Domain errors roll back and become polite replies.
+
+    Most events (status replies, task buttons, lists) only read and then add rows: they run on a read-only
+    session and their rows are committed together with other events' by the session factory's `BatchWriter`
+    (see storage.batching), before this returns. An event that turns out to write through the ORM is run
+    again from the start as one ordinary transaction; files are never fetched twice, because messages with a
+    file, and plan-import buttons (which change the in-memory drafts), always run the ordinary way.
+    """
+    if _may_batch(incoming):
+        try:
+            return await _handle_batched(deps, incoming)
+        except NeedsTransaction:
+            log.debug("event from %s:%s writes through the ORM; running it as a transaction",
+                      incoming.channel, incoming.sender_id)
+            deps.sessions.cache.forget_shared()  # the attempt may have changed a cached member or task object
     async with transaction(deps.sessions) as session:
-        member = await find_member_by_account(session, channel=incoming.channel, external_id=incoming.sender_id)
-        hint = incoming.language_hint if incoming.language_hint in ("vi", "en") else None
-        locale = (member.locale if member else None) or (hint if member is None else None) or deps.settings.default_locale
-        today = office_date(incoming.received_at, deps.settings.zone)
-        ctx = Context(deps=deps, session=session, incoming=incoming, member=member, t=Translator(locale), today=today)
+        ctx = await _context(deps, incoming, session)
         try:
             return await _dispatch(ctx)
         except DomainError as error:
             await session.rollback()
-            log.info("refused %s from %s:%s: %r", type(error).__name__, incoming.channel, incoming.sender_id, error)
-            return _explain(ctx, error)
+            return _refused(ctx, error)
+
+
+async def _handle_batched(deps: Deps, incoming: Incoming) -> Response:
+    async with deps.sessions() as session:
+        writes = start_deferring(session)
+        ctx = await _context(deps, incoming, session)
+        try:
+            response = await _dispatch(ctx)
+        except DomainError as error:
+            return _refused(ctx, error)
+        if has_orm_changes(session):
+            raise NeedsTransaction("ORM objects changed")
+    await deps.sessions.writer.commit(writes)  # the read session is closed: its connection is back in the pool
+    return response
+
+
+def _may_batch(incoming: Incoming) -> bool:
+    if incoming.attachment is not None:
+        return False
+    if incoming.action is not None:
+        pressed = callbacks.decode(incoming.action)
+        return pressed is None or pressed.verb not in callbacks.IMPORT_VERBS
+    return True
+
+
+async def _context(deps: Deps, incoming: Incoming, session: AsyncSession) -> Context:
+    sender = await find_sender(
+        session, channel=incoming.channel, external_id=incoming.sender_id, chat_id=incoming.chat_id,
+        reply_to_message_id=incoming.reply_to_message_id,
+    )
+    member = sender.member if sender else None
+    hint = incoming.language_hint if incoming.language_hint in ("vi", "en") else None
+    locale = (member.locale if member else None) or (hint if member is None else None) or deps.settings.default_locale
+    today = office_date(incoming.received_at, deps.settings.zone)
+    ctx = Context(deps=deps, session=session, incoming=incoming, member=member, t=Translator(locale), today=today)
+    if sender is not None:  # read with the member, in the same query
+        ctx.pending = _fresh(sender.pending, incoming)
+        ctx.replied_task = sender.replied_task
+    return ctx
+
+
+def _refused(ctx: Context, error: DomainError) -> Response:
+    incoming = ctx.incoming
+    log.info("refused %s from %s:%s: %r", type(error).__name__, incoming.channel, incoming.sender_id, error)
+    return _explain(ctx, error)
+
+
+def _fresh(pending: dict[str, Any] | None, incoming: Incoming) -> dict[str, Any] | None:
+    """The pending state unless it is older than PENDING_TTL (the rule of handlers.pending.load)."""
+    if pending is None:
+        return None
+    at = datetime.fromisoformat(pending.get("at", "1970-01-01T00:00:00+00:00"))
+    return None if incoming.received_at - at > PENDING_TTL else pending
 
 
 async def _dispatch(ctx: Context) -> Response:
+    if ctx.member is not None and ctx.member.unreachable_at is not None:
+        ctx.member.unreachable_at = None  # they wrote, so the channel works again: reminders resume
     incoming = ctx.incoming
     command = split_command(incoming.text.strip()) if incoming.text and incoming.attachment is None else None
     if command is not None:
@@ -89,8 +179,13 @@ async def _dispatch(ctx: Context) -> Response:
     if command is not None:
         return Response([Outgoing(ctx.t._("Unknown command. Send /help to see what I can do."))])
     awaited = await importing.receive_text(ctx)  # the due date of an import row the chief is fixing
+    if awaited is None:
+        awaited = await extensions.receive_date(ctx)  # the date the chief gives an extension
     if awaited is not None:
         return awaited
+    later = snooze.read_snooze(incoming.text or "")  # "nhắc lại mai"
+    if later is not None:
+        return await snooze.snooze_text(ctx, *later)
     return await status.handle_text(ctx, incoming.text or "")
 
 
@@ -101,6 +196,12 @@ async def _press(ctx: Context, data: str) -> Response:
         return Response(notice=ctx.t._("This button is no longer valid."))
     if pressed.verb in callbacks.IMPORT_VERBS:
         return await importing.press(ctx, pressed)
+    if pressed.verb in callbacks.EXTENSION_VERBS:
+        return await extensions.press(ctx, pressed.verb, pressed.args[0])
+    if pressed.verb in callbacks.SUMMARY_VERBS:
+        return await summary.press(ctx, pressed.verb, pressed.args)
+    if pressed.verb == "snooze":
+        return await snooze.snooze_button(ctx, *pressed.args)
     if pressed.verb == "page":
         page, overdue = (pressed.args + (1, 0))[:2]
         return await tasks.list_tasks(ctx, page=page, overdue_only=bool(overdue), replace=True)
@@ -122,8 +223,17 @@ def _explain(ctx: Context, error: DomainError) -> Response:
         return start.how_to_join(ctx)
     if isinstance(error, NotAllowed) and error.what == "summary":
         text = t._("Sorry, summaries are for the chief of office, leadership and unit heads.")
+    elif isinstance(error, NotAllowed) and error.what == "extension":
+        text = t._("Sorry, only the chief of office decides extension requests.")
     elif isinstance(error, NotAllowed):
         text = t._("Sorry, you do not have access to this task. You can act only on your unit's tasks.")
+    elif isinstance(error, ExtensionProblem):
+        text = {
+            "unknown": t._("This extension request no longer exists."),
+            "decided": t._("This extension request has already been decided."),
+            "no_date": t._("The request gives no date. Please use \"Approve with another date\"."),
+            "date_not_later": t._("The new due date must be later than the plan's due date."),
+        }[error.reason]
     elif isinstance(error, TaskNotFound):
         text = t._("There is no task #{id}. Send /viec to see your tasks.", id=error.task_id)
     elif isinstance(error, InviteProblem):

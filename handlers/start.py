@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.messaging import Outgoing, Response, bold, plain
 from bot.services.joining import join_with_code
 from handlers.context import Context
+from storage.models import Role
 
 
 def how_to_join(ctx: Context) -> Response:
@@ -41,23 +42,34 @@ async def start(ctx: Context, args: str) -> Response:
     return Response([Outgoing(welcome + "\n\n" + _commands(ctx))])
 
 
+_OVERSEERS = frozenset({Role.CHIEF, Role.LEADERSHIP, Role.ADMIN, Role.UNIT_HEAD})
+
+
 def _commands(ctx: Context) -> str:
     t = ctx.t
-    return "\n".join(
-        [
-            t._("/viec: your unit's open tasks"),
-            t._("/quahan: overdue tasks"),
-            t._("/nv 12: one task, its history and evidence"),
-            t._("/tonghop: plan summary (chief of office, leadership)"),
-            t._("/lang en|vi: change language"),
-            "",
-            t._(
-                "To report, reply in a few words, e.g. \"#12 xong\", \"đang làm 50%\", "
-                "\"vướng: thiếu kinh phí\", \"xin gia hạn đến 15/6\". "
-                "Send a file with the caption #12 to attach evidence."
-            ),
+    lines = [
+        t._("/viec: your unit's open tasks"),
+        t._("/quahan: overdue tasks"),
+        t._("/nv 12: one task, its history and evidence"),
+        t._("/tonghop: plan summary (chief of office, leadership)"),
+    ]
+    if ctx.member is not None and ctx.member.role in _OVERSEERS:
+        lines += [
+            t._("/nhatky [unit]: the follow-up log (reminders sent, answered or not)"),
+            t._("/giahan: extension requests waiting for a decision"),
+            t._("/baocao [plan] [2023-Q3]: the periodic report (.docx and .xlsx)"),
         ]
-    )
+    lines += [
+        t._("/lang en|vi: change language"),
+        "",
+        t._(
+            "To report, reply in a few words, e.g. \"#12 xong\", \"đang làm 50%\", "
+            "\"vướng: thiếu kinh phí\", \"xin gia hạn đến 15/6\". "
+            "Send a file with the caption #12 to attach evidence."
+        ),
+        t._("To be reminded later, tap a button under a reminder or reply \"nhắc lại mai\"."),
+    ]
+    return "\n".join(lines)
 
 
 def help_text(ctx: Context) -> Response:

@@ -12,7 +12,7 @@ from bot.services.reporting import record_extension, record_status
 from bot.services.tasks import load_task, open_tasks
 from bot.understanding import Understanding, read_reply
 from handlers import pending
-from handlers.context import Context
+from handlers.context import UNREAD, Context
 from handlers.render import short, status_label, task_heading
 from handlers.start import help_text
 from handlers.tasks import list_overdue, list_tasks
@@ -43,9 +43,11 @@ async def referenced_task(
     if explicit is not None:
         return explicit
     if ctx.incoming.reply_to_message_id is not None:
-        replied = await conversations.task_of_message(
-            ctx.session, channel=ctx.channel, chat_id=ctx.chat_id, message_id=ctx.incoming.reply_to_message_id
-        )
+        replied = ctx.replied_task
+        if replied is UNREAD:
+            replied = await conversations.task_of_message(
+                ctx.session, channel=ctx.channel, chat_id=ctx.chat_id, message_id=ctx.incoming.reply_to_message_id
+            )
         if replied is not None:
             return replied
     return pending.task_of(state, *kinds)

@@ -13,8 +13,16 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.batching import BatchWriter, install_guards
+from storage.cache import ReadCache
+
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Every event in flight holds a connection while it reads, and the Telegram adapter runs up to 32 at once
+# (bot/adapters/chat_order.py). With SQLAlchemy's default 5 kept connections, the others were opened and
+# closed again for each event (for SQLite: a new thread and the PRAGMAs each time).
+POOL_SIZE = 40
+POOL_OVERFLOW = 10
 
 
 def async_url(url: str) -> URL:
@@ -45,6 +53,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
     target = async_url(url)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     if target.get_backend_name() == "sqlite":
         _prepare_sqlite(target)
         engine = create_async_engine(target, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
@@ -60,11 +70,18 @@ class Sessions(async_sessionmaker[AsyncSession]):
     "database is locked" at once (a reader cannot be upgraded past a newer commit, so the busy timeout does not
     help), and an update would be lost. So on SQLite this process runs its transactions one at a time, in
     arrival order; PostgreSQL runs them concurrently.
+
+    It also holds what the status-reply hot path shares across events: `writer`, which commits the rows of
+    many events in one transaction (taking the same turns), and `cache`, the read cache those events use
+    (see storage.batching and storage.cache).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine, class_=AsyncSession, expire_on_commit=False)
+        self.cache = ReadCache()
+        super().__init__(engine, class_=AsyncSession, expire_on_commit=False, info={"read_cache": self.cache})
         self._turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        install_guards()
+        self.writer = BatchWriter(engine, self.turn())
 
     def turn(self) -> AbstractAsyncContextManager[object]:
         return self._turns if self._turns is not None else nullcontext()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.batching import read_cache
+from storage.cache import MISSING
+from storage.conversations import PENDING_OF_CHAT, TASK_OF_MESSAGE, decode_pending
 from storage.models import ChannelAccount, Invite, Member
 
 # No 0/O, 1/I/L: codes are read off paper and typed on phones.
@@ -41,6 +46,59 @@ async def find_member_by_account(session: AsyncSession, *, channel: str, externa
         .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id, col(Member.active))
     )
     return row.first()
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What every inbound event needs first: who sent it, what their chat is waiting for, and which task the
+    bot message they answered is about."""
+
+    member: Member | None
+    pending: dict[str, Any] | None
+    replied_task: int | None
+
+
+# One round trip instead of three. Built once, so SQLAlchemy compiles it once.
+_SENDER = (
+    select(  # type: ignore[call-overload]
+        Member,
+        PENDING_OF_CHAT.scalar_subquery().label("pending"),
+        TASK_OF_MESSAGE.scalar_subquery().label("replied_task"),
+    )
+    .join(ChannelAccount, col(ChannelAccount.member_id) == col(Member.id))
+    .where(
+        col(ChannelAccount.channel) == bindparam("channel"),
+        col(ChannelAccount.external_id) == bindparam("external_id"),
+        col(Member.active),
+    )
+)
+
+
+async def find_sender(
+    session: AsyncSession, *, channel: str, external_id: str, chat_id: str, reply_to_message_id: str | None
+) -> Sender | None:
+    """The active member behind a channel identity with their chat's state; None for a stranger.
+
+    A read-only session (storage.batching) takes what it can from the ReadCache and asks the database only
+    for the rest, in one query."""
+    cache = read_cache(session)
+    if cache is not None:
+        member = cache.members.get((channel, external_id))
+        pending = cache.pending.get((channel, chat_id))
+        replied = cache.sent.get((channel, chat_id, reply_to_message_id)) if reply_to_message_id else None
+        if member is not MISSING and pending is not MISSING and replied is not MISSING:
+            return Sender(member, decode_pending(pending), replied)
+    params = {"channel": channel, "external_id": external_id, "chat_id": chat_id, "message_id": reply_to_message_id}
+    row = (await session.exec(_SENDER, params=params)).first()
+    if row is None:
+        return None
+    member, pending, replied_task = row
+    if cache is not None:
+        cache.members.put((channel, external_id), member)
+        cache.pending.put((channel, chat_id), pending)
+        if replied_task is not None and reply_to_message_id:
+            cache.sent.put((channel, chat_id, reply_to_message_id), replied_task)
+    return Sender(member, decode_pending(pending), replied_task)
 
 
 async def link_account(

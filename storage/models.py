@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -80,6 +80,13 @@ class Member(SQLModel, table=True):
     unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True, ondelete="SET NULL"))
     locale: str | None = Field(default=None, sa_column=Column(String(8)))
     active: bool = True
+    # Office-local time of day for this member's reminders; None means the office default.
+    reminder_time: time | None = None
+    # Set when a channel refused delivery (the member blocked the bot); cleared when they write again.
+    unreachable_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The weekly digest: None follows the role (the chief of office gets it, leadership does not); True/False is
+    # the member's own choice (/baocaotuan on|off, `dondoc member digest`).
+    weekly_digest: bool | None = Field(default=None, sa_column=Column(Boolean))
     created_at: datetime = _created()
 
 
@@ -180,6 +187,12 @@ class ExtensionRequest(SQLModel, table=True):
     original_text: str | None = Field(default=None, sa_column=Column(Text))
     channel: str = Field(sa_column=Column(String(20), nullable=False))
     state: str = Field(default=ExtensionState.PENDING, sa_column=Column(String(20), nullable=False))
+    # The chief's decision; an approved request moves this unit's due date to `approved_due`, the task's stays.
+    approved_due: date | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    decided_by_member_id: int | None = Field(
+        default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL")
+    )
     created_at: datetime = _created()
 
 
@@ -234,3 +247,90 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(sa_column=Column(String(40), nullable=False))
     entity_id: int | None = None
     detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CalendarOverride(SQLModel, table=True):
+    """The office's own exception to the public calendar: an extra day off, or a make-up working day."""
+
+    __tablename__ = "calendar_override"
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(sa_column=Column(Date, nullable=False, unique=True))
+    working: bool
+    note: str | None = Field(default=None, sa_column=Column(String(200)))
+    created_at: datetime = _created()
+
+
+class ReminderPolicy(SQLModel, table=True):
+    """When reminders go out for one plan; the row with no plan is the office-wide default."""
+
+    __tablename__ = "reminder_policy"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("plan.id", ondelete="CASCADE"), unique=True))
+    before_days: str = Field(default="7,3,1", sa_column=Column(String(60), nullable=False))
+    on_due_day: bool = True
+    overdue_every: int = 2
+    escalate_head_after: int = 3
+    escalate_chief_after: int = 7
+    coordinate_lead_days: int = 3
+    reporting_day: int = 20
+    period_before_days: int = 3
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # the channel refused it for good (blocked bot, no account)
+    EXPIRED = "expired"  # planned for a day that passed before it could be sent
+    CANCELLED = "cancelled"  # nothing left to say (every task done before sending)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One planned message to one member: the unit of sending, claiming and the đôn đốc log.
+
+    `key` makes planning idempotent across processes: `<member>:<day>:<slot>`.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_send_after", "state", "send_after"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(80), nullable=False, unique=True))
+    member_id: int = Field(sa_column=_fk("member.id"))
+    day: date = Field(sa_column=Column(Date, nullable=False))
+    send_after: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    state: str = Field(default=OutboxState.PENDING, sa_column=Column(String(20), nullable=False))
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    attempts: int = 0
+    channel: str | None = Field(default=None, sa_column=Column(String(20)))
+    chat_id: str | None = Field(default=None, sa_column=Column(String(64)))
+    message_id: str | None = Field(default=None, sa_column=Column(String(64)))
+    error: str | None = Field(default=None, sa_column=Column(String(300)))
+    # A message about something other than tasks (e.g. "member X blocked the bot"), as JSON; None for reminders.
+    notice: str | None = Field(default=None, sa_column=Column(Text))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: datetime = _created()
+
+
+class ReminderItem(SQLModel, table=True):
+    """One task in one outbox message, and why. Unique per member, task, unit, kind and period, so nothing repeats."""
+
+    __tablename__ = "reminder_item"
+    __table_args__ = (UniqueConstraint("member_id", "task_id", "unit_id", "kind", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(sa_column=_fk("outbox.id"))
+    member_id: int = Field(sa_column=_fk("member.id"))
+    task_id: int = Field(sa_column=_fk("task.id"))
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    period: str = Field(sa_column=Column(String(40), nullable=False))
+    due: date | None = None
+    overdue_days: int | None = None
+
+
+class Snooze(SQLModel, table=True):
+    """"Remind me later" for one task: no reminders about it to this member until `until`, then one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=_fk("member.id"))
+    task_id: int = Field(sa_column=_fk("task.id"))
+    until: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = _created()

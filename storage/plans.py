@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.batching import read_cache
+from storage.cache import MISSING
 from storage.models import Plan, Recurrence, Task, TaskUnit
 
 
@@ -88,19 +91,30 @@ async def get_task(session: AsyncSession, *, task_id: int) -> Task | None:
     return await session.get(Task, task_id)
 
 
+# Built once: this runs for every status reply.
+_TASK_WITH_UNITS = (
+    select(Task, TaskUnit)
+    .outerjoin(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
+    .where(col(Task.id) == bindparam("task_id"))
+    .order_by(col(TaskUnit.id))
+)
+
+
 async def task_with_units(session: AsyncSession, *, task_id: int) -> tuple[Task, list[TaskUnit]] | None:
-    """A task and its assignments in one round trip (the hot path of every status reply)."""
-    rows = (
-        await session.exec(
-            select(Task, TaskUnit)
-            .outerjoin(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
-            .where(Task.id == task_id)
-            .order_by(col(TaskUnit.id))
-        )
-    ).all()
+    """A task and its assignments in one round trip (the hot path of every status reply); a read-only session
+    (storage.batching) may get them from the ReadCache. Treat them as read-only."""
+    cache = read_cache(session)
+    if cache is not None:
+        cached = cache.tasks.get(task_id)
+        if cached is not MISSING:
+            return cached
+    rows = (await session.exec(_TASK_WITH_UNITS, params={"task_id": task_id})).all()
     if not rows:
         return None
-    return rows[0][0], [link for _, link in rows if link is not None]
+    found = rows[0][0], [link for _, link in rows if link is not None]
+    if cache is not None:
+        cache.tasks.put(task_id, found)
+    return found
 
 
 async def task_units(session: AsyncSession, *, task_id: int) -> list[TaskUnit]:

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.batching import defer
 from storage.models import ExtensionRequest, StatusReport
+
+_INSERT_STATUS = insert(StatusReport.__table__)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class NewStatus:
+    """A status just recorded. Its row may still wait for a batched commit (storage.batching), so it has no id."""
+
+    task_id: int
+    unit_id: int
+    member_id: int | None
+    status: str
+    channel: str
+    created_at: datetime
+    percent: int | None = None
+    expected_on: date | None = None
+    note: str | None = None
+    original_text: str | None = None
 
 
 async def add_status(
@@ -24,20 +44,12 @@ async def add_status(
     expected_on: date | None = None,
     note: str | None = None,
     original_text: str | None = None,
-) -> StatusReport:
-    report = StatusReport(
-        task_id=task_id,
-        unit_id=unit_id,
-        member_id=member_id,
-        status=status,
-        percent=percent,
-        expected_on=expected_on,
-        note=note,
-        original_text=original_text,
-        channel=channel,
-        created_at=at,
-    )
-    session.add(report)  # inserted with the caller's commit, in the same flush as its audit entry
+) -> NewStatus:
+    """Appends a status report. Runs for every status reply, so it is one cached Core insert (possibly batched
+    with other events' rows), not an ORM object and a flush."""
+    report = NewStatus(task_id=task_id, unit_id=unit_id, member_id=member_id, status=status, channel=channel,
+                       created_at=at, percent=percent, expected_on=expected_on, note=note, original_text=original_text)
+    await defer(session, _INSERT_STATUS, dict(vars(report)))
     return report
 
 

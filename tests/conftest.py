@@ -78,3 +78,23 @@ def at(text: str) -> datetime:
     from zoneinfo import ZoneInfo
 
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(UTC)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean working directory for the `dondoc` CLI: its own SQLite file, no developer .env, no token."""
+    monkeypatch.chdir(tmp_path)  # no developer .env is read
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
+    monkeypatch.delenv("TELEGRAM_TOKEN", raising=False)
+    monkeypatch.delenv("DEFAULT_LOCALE", raising=False)
+    return tmp_path
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """`dondoc ARGV` in this process: (exit status, stdout, stderr)."""
+    from bot.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -4,8 +4,9 @@
 - `PdfPage` + `pdf_file`: a hand-written PDF (no PDF library needed) with a text layer in any Unicode
   characters (a simple font whose ToUnicode map gives each code its character), ruled tables drawn with
   lines, images, and optionally an /Encrypt dictionary whose password nobody knows;
-- `encrypted_office_file`: the start of an OLE compound file holding EncryptedPackage, as Office writes
-  for a password-protected .docx/.xlsx.
+- `encrypted_office_file`: an OLE compound file holding EncryptionInfo and EncryptedPackage, as Office writes
+  for a password-protected .docx/.xlsx;
+- `empty_docx`, `docx_without_tasks`, `xlsx_without_header`, `scanned_pdf`: files that are not plans.
 """
 
 from __future__ import annotations
@@ -90,12 +91,90 @@ def xlsx_file() -> bytes:
     return buffer.getvalue()
 
 
+def empty_docx() -> bytes:
+    """A Word document as a new blank one is saved: a valid package, no text."""
+    return docx_bytes(docx.Document())
+
+
+def docx_without_tasks() -> bytes:
+    """A letter, not a plan: no table, no numbered tasks with units or deadlines."""
+    document = docx.Document()
+    document.add_paragraph("SỞ VĂN HÓA VÀ THỂ THAO")
+    document.add_paragraph("THÔNG BÁO")
+    document.add_paragraph("Về việc nghỉ lễ Quốc khánh 2/9")
+    document.add_paragraph("Kính gửi các phòng, đơn vị.")
+    document.add_paragraph("Cán bộ, công chức, viên chức được nghỉ từ ngày 31/8 đến hết ngày 3/9.")
+    return docx_bytes(document)
+
+
+def xlsx_without_header() -> bytes:
+    """A sheet of task-like rows with no header row naming the columns (TT, Nhiệm vụ, Chủ trì, Thời gian…)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["DANH SÁCH"])
+    sheet.append([1, "Niêm yết thủ tục hành chính", "Văn phòng Sở", "Quý III/2023"])
+    sheet.append([2, "Kiểm tra công vụ", "Thanh tra Sở", "Thường xuyên"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def scanned_pdf() -> bytes:
+    """A scan: two pages that are each one image, no text layer."""
+    return pdf_file([PdfPage(images=[(50, 50, 495, 742)]), PdfPage(images=[(50, 50, 495, 742)])])
+
+
 def encrypted_office_file() -> bytes:
-    """The head of an OLE compound file naming the streams of an encrypted OOXML package."""
-    names = b"".join(
-        name.encode("utf-16-le") + b"\x00\x00" for name in ("EncryptionInfo", "EncryptedPackage")
+    """A password-protected .docx/.xlsx as Office writes one: an OLE compound file (CFB version 3, 512-byte
+    sectors) whose streams are EncryptionInfo (agile encryption descriptor) and EncryptedPackage (the package,
+    encrypted: random bytes here). Both streams are 4 KiB or more, so no mini stream is needed."""
+    sector = 512
+    free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    info = b"\x04\x00\x04\x00\x40\x00\x00\x00" + (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption"/>'
     )
-    return OLE_MAGIC + b"\x00" * 504 + names + b"\x00" * 1024
+    info = info.ljust(4096, b"\x00")
+    package = (4000).to_bytes(8, "little") + bytes((index * 37 + 11) % 256 for index in range(4096))
+    streams = [("EncryptionInfo", info), ("EncryptedPackage", package)]
+    # sector 0: the FAT, sector 1: the directory, then each stream in consecutive sectors
+    fat = [fat_sector, end]
+    starts = []
+    for _, data in streams:
+        count = (len(data) + sector - 1) // sector
+        first = len(fat)
+        starts.append(first)
+        fat += [first + offset + 1 for offset in range(count - 1)] + [end]
+    fat += [free] * (sector // 4 - len(fat))
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        return (
+            encoded.ljust(64, b"\x00") + len(encoded).to_bytes(2, "little") + bytes([kind, 1])
+            + free.to_bytes(4, "little") + right.to_bytes(4, "little") + child.to_bytes(4, "little")
+            + b"\x00" * 16 + b"\x00" * 4 + b"\x00" * 16 + start.to_bytes(4, "little") + size.to_bytes(8, "little")
+        )
+
+    # the tree: the root's child is EncryptionInfo, EncryptedPackage (a longer name sorts after it) its right sibling
+    directory = (
+        entry("Root Entry", 5, 1, free, end, 0)
+        + entry("EncryptionInfo", 2, free, 2, starts[0], len(info))
+        + entry("EncryptedPackage", 2, free, free, starts[1], len(package))
+        + b"\x00" * 64 + (0).to_bytes(2, "little") + b"\x00\x00" + free.to_bytes(4, "little") * 3 + b"\x00" * 48
+    )
+    header = (
+        OLE_MAGIC + b"\x00" * 16 + (0x3E).to_bytes(2, "little") + (3).to_bytes(2, "little")
+        + b"\xfe\xff" + (9).to_bytes(2, "little") + (6).to_bytes(2, "little") + b"\x00" * 6
+        + (0).to_bytes(4, "little") + (1).to_bytes(4, "little") + (1).to_bytes(4, "little") + b"\x00" * 4
+        + (4096).to_bytes(4, "little") + end.to_bytes(4, "little") + (0).to_bytes(4, "little")
+        + end.to_bytes(4, "little") + (0).to_bytes(4, "little")
+        + (0).to_bytes(4, "little") + free.to_bytes(4, "little") * 108
+    )
+    assert len(header) == sector and len(directory) == sector
+    body = b"".join(value.to_bytes(4, "little") for value in fat) + directory
+    body += b"".join(data.ljust((len(data) + sector - 1) // sector * sector, b"\x00") for _, data in streams)
+    return header + body
 
 
 @dataclass
@@ -219,3 +298,22 @@ def pdf_file(pages: list[PdfPage], *, encrypted: bool = False) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+MB = 1024 * 1024
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def not_plans() -> list[tuple[str, bytes, str, str]]:
+    """(file name, content, MIME type, why it cannot be imported) for files that are not importable plans. A file
+    over the size limit is not here: each channel makes its own (the chat declares 30 MB, the CLI writes it)."""
+    return [
+        ("trong.docx", empty_docx(), DOCX_TYPE, "empty"),
+        ("thong-bao.docx", docx_without_tasks(), DOCX_TYPE, "no_tasks"),
+        ("hong.docx", b"PK\x03\x04" + bytes(range(256)) * 8, DOCX_TYPE, "corrupt"),
+        ("bang.xlsx", xlsx_without_header(), XLSX_TYPE, "no_header"),
+        ("mat-khau.docx", encrypted_office_file(), DOCX_TYPE, "encrypted"),
+        ("mat-khau.xlsx", encrypted_office_file(), XLSX_TYPE, "encrypted"),
+        ("ban-scan.pdf", scanned_pdf(), "application/pdf", "scanned"),
+    ]

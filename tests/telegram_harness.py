@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.app import open_deps, running_telegram
 from bot.deps import Deps
+from scheduler.clock import Clock
 from tests.conftest import make_settings
 from tests.factories import Office, seed_office
 from tests.fakes.telegram_api import FakeTelegram
@@ -102,6 +103,7 @@ async def running_bot(
     *,
     fake: FakeTelegram | None = None,
     office: Office | None = None,
+    clock: Clock | None = None,
     **overrides: object,
 ) -> AsyncIterator[Harness]:
     """The real Application polling a fake Telegram, on a migrated database seeded with the office.
@@ -119,7 +121,7 @@ async def running_bot(
             telegram_poll_timeout=1,
             **overrides,
         )
-        deps = await stack.enter_async_context(open_deps(settings))
+        deps = await stack.enter_async_context(open_deps(settings, clock=clock))
         if office is None:
             office = await seed_office(deps, now=datetime.now(UTC), channel="telegram")
         await stack.enter_async_context(running_telegram(deps))

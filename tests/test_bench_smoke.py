@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench.throughput import Options, render, run_benchmark
 
 
-async def test_throughput_benchmark_runs_and_verifies_answers() -> None:
-    options = Options(replies=12, officers=4, rate=20, duration=0.5, rounds=1, poll_timeout=2)
+@pytest.mark.parametrize("fake", ["in-process", "process"])
+async def test_throughput_benchmark_runs_and_verifies_answers(fake: str) -> None:
+    options = Options(replies=12, officers=4, rate=20, duration=0.5, rounds=1, poll_timeout=2, fake=fake)
 
     result = await run_benchmark(options)
 
@@ -19,4 +22,5 @@ async def test_throughput_benchmark_runs_and_verifies_answers() -> None:
     # warm-up (4 + 8), a primer before each measured run (4 + 4), phase 1 (12), phase 2 (10): one row each
     assert result["status_reports_stored"] == 4 + 8 + 4 + 4 + 12 + 10
     assert "ratio dondoc/echo" in render(result)
+    assert len(saturation["dondoc_cpu_ms_per_reply"]) == 1
     json.dumps(result)

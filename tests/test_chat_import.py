@@ -28,9 +28,10 @@ from bot.importing.preview import DEADLINE_NOT_UNDERSTOOD, NO_LEAD, UNKNOWN_UNIT
 from bot.importing.units import KnownUnit
 from handlers.importing import read_due
 from storage import plans, units
-from storage.models import AuditEntry, Conversation, Evidence, UnitRole
+from storage.models import AuditEntry, Conversation, Evidence, Plan, Task, Unit, UnitRole
 from tests.factories import PLAN, USER_IDS
 from tests.fakes.telegram_api import FakeTelegram
+from tests.import_files import MB, not_plans
 from tests.telegram_harness import Harness, running_bot
 
 LAN, CHIEF = USER_IDS["lan"], USER_IDS["chief"]
@@ -71,6 +72,10 @@ async def bot(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
 
 def labels(message: dict) -> list[str]:
     return [item["text"] for row in FakeTelegram.buttons(message) for item in row]
+
+
+def callback_data(message: dict) -> list[str]:
+    return [item["callback_data"] for row in FakeTelegram.buttons(message) for item in row]
 
 
 def button(message: dict, label: str) -> str:
@@ -135,9 +140,11 @@ async def test_the_chief_previews_fixes_rows_saves_and_a_second_import_changes_n
     assert "Ban hành ngày 14/06/2023, Sở Văn hóa và Thể thao Hà Nội" in text
     assert "21 nhiệm vụ" in text
     assert "Số nhiệm vụ chủ trì theo đơn vị\n• Văn phòng Sở: 15\n• Thanh tra Sở: 10" in text
-    assert "Đơn vị mới sẽ được tạo (5)" in text and "+ KHTC" in text
+    assert "Đơn vị mới sẽ được tạo (3)\n+ Phòng QLVH\n+ KHTC\n+ Trung tâm Thông tin triển lãm\n" in text
+    assert "+ Các phòng" not in text  # a group of units is never proposed as a unit
     assert "Dòng cần xem lại (11)" in text
-    assert "• II.2 · Bám sát nội dung" in text and "đơn vị chưa có trong danh sách: “KHTC”, “Các phòng, đơn vị có TTHC”" in text
+    [ii2] = [line for line in text.split("\n") if line.startswith("• II.2 · Bám sát nội dung")]
+    assert "“Các phòng, đơn vị có TTHC”" in ii2 and "đơn vị chưa có trong danh sách: “KHTC”" in ii2
     assert "• PL1.1.a · " in text and "chưa có hạn cụ thể: “Theo quy định”" in text
     assert "không ghi thời hạn, tạm hiểu là “Trong năm 2023”" in text  # PL1.4.c
     assert "… và 1 dòng khác" in text  # the first 10 flagged rows, then a count
@@ -158,8 +165,9 @@ async def test_the_chief_previews_fixes_rows_saves_and_a_second_import_changes_n
     rows = await tap(bot, chief, preview, "Sửa dòng cần xem")
     assert "Dòng cần xem lại (11). Chọn một dòng" in rows["text"] and "trang 1/2" in rows["text"]
     row = await tap(bot, chief, rows, "II.2 · ")
-    assert "Chủ trì: Các phòng, đơn vị có TTHC" in row["text"]
-    assert labels(row)[:2] == ["🏢 Chọn đơn vị chủ trì", "📅 Nhập hạn"]
+    assert "Chủ trì: không có" in row["text"] and "“Các phòng, đơn vị có TTHC”" in row["text"]
+    assert [decode(data).verb for data in callback_data(row)][:3] == ["import_group", "import_units", "import_due"]
+    assert labels(row)[1:3] == ["🏢 Chọn đơn vị chủ trì", "📅 Nhập hạn"]
     choices = await tap(bot, chief, row, "Chọn đơn vị chủ trì")
     assert "Chọn đơn vị chủ trì cho II.2:" in choices["text"]
     assert {"VP", "TCPC", "TTra"} <= set(labels(choices))
@@ -276,7 +284,9 @@ async def test_forged_import_buttons_are_refused(bot: Harness) -> None:
     assert answer.get("text") == CHIEF_ONLY
 
     # The chief's own chat, with a token of no pending import, a row or unit out of range, or malformed data.
-    for forged in (f"is:{int(token) ^ 1}", f"ir:{token}:999", f"il:{token}:0:99999", "is:x", "iu:1:2:3:4"):
+    forged_buttons = (f"is:{int(token) ^ 1}", f"ir:{token}:999", f"il:{token}:0:99999", "is:x", "iu:1:2:3:4",
+                      f"ig:{token}:0:5", f"it:{token}:2:0:99999:1", f"it:{token}:2:9:1:1")
+    for forged in forged_buttons:
         answer, new = await bot.press(CHIEF, preview["message_id"], forged)
         assert answer.get("text") in (NOT_OPEN, "Nút này không còn hiệu lực."), (forged, answer)
         assert new == []
@@ -307,3 +317,106 @@ def test_fixes_adjust_the_built_preview_and_clear_the_flags_they_answer() -> Non
     assert read_due("30/9/2023", plan_year=2023, today=date(2025, 1, 1)) == date(2023, 9, 30)
     assert read_due("hạn là ngày 15/10/2023 nhé", plan_year=2023, today=date(2025, 1, 1)) == date(2023, 10, 15)
     assert read_due("sớm nhất có thể", plan_year=2023, today=date(2025, 1, 1)) is None
+
+
+async def test_the_chief_chooses_the_units_a_group_means_and_no_unit_is_created_for_it(bot: Harness) -> None:
+    """In English: II.2's lead is "Các phòng, đơn vị có TTHC". The chief picks VP and TCPC for it (a second tap
+    clears a unit, ✅ marks those chosen), saves; both lead II.2, no unit is named after the group, and the same
+    file again changes nothing (the choice is remembered)."""
+    deps, chief = bot.deps, CHIEF
+    await bot.reply(chief, "/lang en")
+    preview = await send_plan(bot)
+    assert "Groups of units to choose (2), not created as units\n• Các phòng, đơn vị có TTHC\n" in preview["text"]
+    assert "New units to be created (3)" in preview["text"] and "+ Các phòng" not in preview["text"]
+    [ii2] = [line for line in preview["text"].split("\n") if line.startswith("• II.2 · ")]
+    assert "units to choose for “Các phòng, đơn vị có TTHC”" in ii2 and "no lead unit" not in ii2
+
+    rows = await tap(bot, chief, preview, "Fix rows to review")
+    row = await tap(bot, chief, rows, "II.2 · ")
+    assert "Lead: none" in row["text"] and "Group “Các phòng, đơn vị có TTHC” (Lead): not chosen yet" in row["text"]
+    picker = await tap(bot, chief, row, "Choose the units for “Các phòng, đơn vị có TTHC”")
+    assert picker["text"].startswith("Which units does “Các phòng, đơn vị có TTHC” mean in II.2? They take the role Lead.")
+    assert labels(picker) == ["TCPC", "TTra", "VP", "✔ Done", "◀ Back"]
+    picker = await tap(bot, chief, picker, "VP")
+    picker = await tap(bot, chief, picker, "TTra")
+    picker = await tap(bot, chief, picker, "TCPC")
+    picker = await tap(bot, chief, picker, "TTra")  # changed her mind
+    assert labels(picker) == ["✅ TCPC", "TTra", "✅ VP", "✔ Done", "◀ Back"]
+    vp, tcpc = await unit_id(deps, "VP"), await unit_id(deps, "TCPC")
+    assert (await pending_of(deps, chief) or {})["overrides"] == {"II.2": {"groups": {"Các phòng, đơn vị có TTHC": [vp, tcpc]}}}
+    done = await tap(bot, chief, picker, "Done")
+    [ii2] = [line for line in done["text"].split("\n") if line.startswith("• II.2 · ")]
+    assert "Các phòng, đơn vị có TTHC" not in ii2 and "unit not known: “KHTC”" in ii2
+    assert "Groups of units to choose (1), not created as units\n• Các phòng, ban, đơn vị có thủ tục hành chính" in done["text"]
+
+    answer, _ = await bot.press(chief, done["message_id"], button(done, "Save"))
+    assert answer.get("text") == "Saved."
+    tasks = await live_tasks(deps)
+    roles = await roles_of(deps, tasks["II.2"])
+    assert sorted(unit for unit, role in roles.items() if role == UnitRole.LEAD) == sorted([vp, tcpc])
+    async with deps.sessions() as session:
+        names = {unit.name for unit in await units.list_units(session)}
+    assert not any(name.startswith("Các ") for name in names)
+    [fix] = await audit(deps, FIX_ACTION)
+    assert json.loads(fix.detail or "{}")["groups"] == {"Các phòng, đơn vị có TTHC": [vp, tcpc]}
+
+    again = await send_plan(bot)
+    assert "Nothing changed: this plan is already loaded as it is (21 tasks)." in again["text"]
+    assert "1 row keeps the lead unit or due date set by hand at an earlier import." in again["text"]
+
+
+# What the chief reads when a file cannot be imported, after "Cannot import NAME as a plan: ".
+WHY = {
+    "en": {
+        "empty": "the document is empty.",
+        "no_tasks": "no task table or task list was found in it.",
+        "corrupt": "the file is damaged or not the format its name says.",
+        "no_header": "no header row of a task table (TT, Nhiệm vụ, Chủ trì, Thời gian…) was found in it.",
+        "too_big": "the file is too large.",
+        "encrypted": "the file is password-protected; please send an unprotected copy.",
+        "scanned": "it is a scanned document with no text; please send a Word or text version.",
+    },
+    "vi": {  # "no_header" is new: its translation is checked once the catalog has it (tests/test_i18n.py)
+        "empty": "văn bản trống.",
+        "no_tasks": "không tìm thấy bảng hoặc danh sách nhiệm vụ trong văn bản.",
+        "corrupt": "tệp bị hỏng hoặc không đúng định dạng như tên tệp.",
+        "too_big": "tệp quá lớn.",
+        "encrypted": "tệp có mật khẩu bảo vệ; đề nghị gửi bản không đặt mật khẩu.",
+        "scanned": "đây là bản scan, không có chữ; đề nghị gửi bản Word hoặc bản có chữ.",
+    },
+}
+HEAD = {"en": ("Cannot import {name} as a plan: ", "Nothing was saved."),
+        "vi": ("Không nhập được kế hoạch từ {name}: ", "Chưa có gì được lưu.")}
+
+
+async def row_counts(deps: Deps) -> tuple[int, int, int]:
+    async with deps.sessions() as session:
+        return tuple([(await session.exec(select(func.count()).select_from(model))).one()  # type: ignore[call-overload]
+                      for model in (Plan, Task, Unit)])
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+async def test_files_that_are_not_plans_are_explained_and_nothing_is_saved(bot: Harness, language: str) -> None:
+    """An empty .docx, a .docx with no tasks, a broken one, an .xlsx without a header row, password-protected
+    .docx and .xlsx, a scanned .pdf and a 30 MB file: each is answered with what is wrong and that nothing was
+    saved, in the chief's language; no plan, task, unit, audit row, pending import or stored file appears."""
+    deps = bot.deps
+    if language == "en":
+        await bot.reply(CHIEF, "/lang en")
+    before, counts = await snapshot(deps), await row_counts(deps)
+    cases = [(name, content, {"mime_type": mime}, reason) for name, content, mime, reason in not_plans()]
+    cases.append(("ke-hoach-lon.docx", b"PK\x03\x04", {"mime_type": DOCX, "file_size": 30 * MB}, "too_big"))
+    opening, nothing_saved = HEAD[language]
+    for name, content, options, reason in cases:
+        [reply] = await bot.document(CHIEF, content, file_name=name, **options)
+        text = reply["text"]
+        lines = text.split("\n")
+        assert lines[0].startswith(opening.format(name=name)), (name, text)
+        if reason in WHY[language]:
+            assert lines[0] == opening.format(name=name) + WHY[language][reason], (name, text)
+        assert lines[1] == nothing_saved and "Traceback" not in text, (name, text)
+        assert labels(reply) == [], name
+        assert await pending_of(deps, CHIEF) is None, name
+    assert await snapshot(deps) == before and await row_counts(deps) == counts
+    root = deps.settings.evidence_dir
+    assert not root.exists() or not any(path.is_file() for path in root.rglob("*"))

@@ -10,47 +10,32 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)  # no developer .env is read
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
-    monkeypatch.delenv("TELEGRAM_TOKEN", raising=False)
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import run_cli
 
 
 def test_set_up_an_office_by_hand(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "db", "upgrade")[0] == 0
-    assert run(capsys, "unit", "add", "Phòng Tổ chức - Pháp chế", "--short", "TCPC", "--alias", "Phòng TCPC")[0] == 0
-    assert run(capsys, "unit", "add", "Văn phòng Sở", "--short", "VP")[0] == 0
-    assert "already names" in run(capsys, "unit", "alias", "tcpc", "Phòng Tổ chức Pháp chế")[1]
-    assert "now names" in run(capsys, "unit", "alias", "tcpc", "P. TC-PC")[1]
-    code, out, _ = run(capsys, "unit", "list")
+    assert run_cli(capsys, "db", "upgrade")[0] == 0
+    assert run_cli(capsys, "unit", "add", "Phòng Tổ chức - Pháp chế", "--short", "TCPC", "--alias", "Phòng TCPC")[0] == 0
+    assert run_cli(capsys, "unit", "add", "Văn phòng Sở", "--short", "VP")[0] == 0
+    assert "already names" in run_cli(capsys, "unit", "alias", "tcpc", "Phòng Tổ chức Pháp chế")[1]
+    assert "now names" in run_cli(capsys, "unit", "alias", "tcpc", "P. TC-PC")[1]
+    code, out, _ = run_cli(capsys, "unit", "list")
     assert "TCPC\tPhòng Tổ chức - Pháp chế" in out and "P. TC-PC" in out
-    assert run(capsys, "member", "add", "Trần Văn Minh", "--role", "officer", "--unit", "phong to chuc phap che")[0] == 0
-    code, _, err = run(capsys, "member", "add", "Ai đó", "--role", "officer")
+    assert run_cli(capsys, "member", "add", "Trần Văn Minh", "--role", "officer", "--unit", "phong to chuc phap che")[0] == 0
+    code, _, err = run_cli(capsys, "member", "add", "Ai đó", "--role", "officer")
     assert code == 2 and "need a unit" in err
-    code, out, _ = run(capsys, "invite", "create", "--unit", "TCPC", "--role", "officer", "--days", "3")
+    code, out, _ = run_cli(capsys, "invite", "create", "--unit", "TCPC", "--role", "officer", "--days", "3")
     code_text = out.split("invite code: ")[1].split()[0]
     assert code == 0 and len(code_text) == 8 and f"/start {code_text}" in out
-    assert run(capsys, "plan", "add", "--number", "435/KH-SVHTT", "--title", "Kế hoạch PAPI 2023", "--issued-on", "2023-06-14")[0] == 0
-    code, out, _ = run(capsys, "task", "add", "--plan", "435/KH-SVHTT", "--code", "II.3.a", "--title", "Lồng ghép kiểm tra",
+    assert run_cli(capsys, "plan", "add", "--number", "435/KH-SVHTT", "--title", "Kế hoạch PAPI 2023", "--issued-on", "2023-06-14")[0] == 0
+    code, out, _ = run_cli(capsys, "task", "add", "--plan", "435/KH-SVHTT", "--code", "II.3.a", "--title", "Lồng ghép kiểm tra",
                        "--lead", "TCPC", "--coordinate", "*", "--due", "2023-10-20", "--deadline-text", "trước ngày 20/10/2023")
     assert code == 0 and out.startswith("task #1:")
-    code, _, err = run(capsys, "task", "add", "--plan", "435/KH-SVHTT", "--code", "X", "--title", "Y", "--lead", "Phòng")
+    code, _, err = run_cli(capsys, "task", "add", "--plan", "435/KH-SVHTT", "--code", "X", "--title", "Y", "--lead", "Phòng")
     assert code == 2 and "matches several units" in err
-    code, out, _ = run(capsys, "task", "list", "--unit", "VP")
+    code, out, _ = run_cli(capsys, "task", "list", "--unit", "VP")
     assert "II.3.a\t2023-10-20\ttrước ngày 20/10/2023" in out  # VP coordinates through "*"
-    code, out, _ = run(capsys, "invite", "list")
+    code, out, _ = run_cli(capsys, "invite", "list")
     assert f"{code_text}\tofficer" in out and "valid" in out
 
 
@@ -64,7 +49,7 @@ def test_set_up_an_office_by_hand(env: Path, capsys: pytest.CaptureFixture[str])
     ],
 )
 def test_understand_prints_json(env: Path, capsys: pytest.CaptureFixture[str], text: str, today: str, expected: dict) -> None:
-    code, out, _ = run(capsys, "understand", text, "--today", today, "--json")
+    code, out, _ = run_cli(capsys, "understand", text, "--today", today, "--json")
     reading = json.loads(out)
     assert code == 0 and set(reading) == {"intent", "task", "status", "percent", "date", "note"}
     assert {key: reading[key] for key in expected} == expected
@@ -85,8 +70,8 @@ def test_scripted_demo_shell(tmp_path: Path) -> None:
 
 
 def test_shell_as_a_named_member(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run(capsys, "unit", "add", "Thanh tra Sở", "--short", "TTra")
-    run(capsys, "member", "add", "Phạm Quốc Hùng", "--role", "officer", "--unit", "TTra")
+    run_cli(capsys, "unit", "add", "Thanh tra Sở", "--short", "TTra")
+    run_cli(capsys, "member", "add", "Phạm Quốc Hùng", "--role", "officer", "--unit", "TTra")
     result = subprocess.run([sys.executable, "-m", "bot.cli", "shell", "--as", "quoc hung"], input="/viec\n",
                             capture_output=True, text=True, cwd=env, env={**os.environ}, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from bot.deps import Deps
+from bot.i18n import Translator
 from bot.messaging import Incoming, Response
 from handlers.router import handle
 from storage import statuses
@@ -160,7 +161,11 @@ async def test_summary_counts_categories(sqlite_deps: Deps, office: Office) -> N
     await say(sqlite_deps, "lan", f"#{office.tasks['vp_june'].id} xong", when=at("2023-07-02 10:00"))  # late
     await say(sqlite_deps, "minh", f"#{office.tasks['tcpc_oct'].id} xong", when=at("2023-07-02 10:00"))  # on time
     summary = shown(await say(sqlite_deps, "chief", "/tonghop", when=at("2024-01-05 09:00")))
+    vi = Translator("vi")
     for line in ("Đã hoàn thành đúng hạn: 1 (25%)", "Đã hoàn thành quá hạn: 1 (25%)",
-                 "Đang thực hiện quá hạn: 1 (25%)", "Thường xuyên / không có thời hạn: 1 (25%)"):
+                 "Đang thực hiện quá hạn: 1 (25%)", vi._("Not reported this period") + ": 1 (25%)"):
         assert line in summary, summary
-    assert "VP: 2 nhiệm vụ · 1 đã xong · 1 quá hạn" in summary
+    # VP: vp_june done 2 days late, vp_year open past 31/12/2023: on time 0 of 2.
+    assert vi.ngettext("{unit}: {n} task · on time {rate} · {overdue} overdue · last reply {last}",
+                       "{unit}: {n} tasks · on time {rate} · {overdue} overdue · last reply {last}", 2,
+                       unit="VP", rate="0%", overdue="1", last="02/07/2023") in summary

@@ -23,7 +23,8 @@ from bot.importing.draft import ALL_UNITS as ALL
 from bot.importing.draft import DraftPlan, DraftTask, UnreadableDocument
 from bot.importing.extract import extract_plan
 from bot.importing.extract.reporting import periods
-from bot.importing.extract.units import same_unit, split_units
+from bot.importing.preview import ImportPreview, build_preview
+from bot.importing.extract.units import is_all_units, is_unit_group, same_unit, split_units
 
 SHARED = Path("/work/shared")
 SEEDS = SHARED / "seeds"
@@ -278,6 +279,54 @@ CCHC = [
 )
 def test_seed_task_lists(name: str, expected: list[E]) -> None:
     assert_tasks(extract_plan(seed_document(name)).tasks, expected)
+
+
+D = date
+# Every deadline phrase of each seed plan and its reading (start, due, recurrence), the plan's year filling in
+# bounds: KH 435 and 164 by their date line, the undated CCHC draft by the year its title names.
+READINGS: dict[str, dict[str | None, tuple[date | None, date | None, str]]] = {
+    "kh-435-svhtt-hanoi-2023.txt": {
+        "Từ tháng 6/2023": (D(2023, 6, 1), None, "continuous"),
+        "Trong năm 2023": (D(2023, 1, 1), D(2023, 12, 31), "none"),
+        "trước ngày 20/10/2023": (None, D(2023, 10, 20), "none"),
+        "Theo quy định": (None, None, "none"),  # flagged no_deadline: the chief sets one
+        "Thường xuyên": (None, None, "continuous"),
+    },
+    "kh-164-ubnd-hanoi-2022.txt": {
+        "Trong năm 2022": (D(2022, 1, 1), D(2022, 12, 31), "none"),
+        "Định kỳ hàng quý": (D(2022, 1, 1), D(2022, 12, 31), "quarterly"),
+        "Định kỳ hàng năm": (D(2022, 1, 1), D(2022, 12, 31), "annual"),
+        "Trong tháng 6/2022": (D(2022, 6, 1), D(2022, 6, 30), "none"),
+        "Trong tháng 7/2022": (D(2022, 7, 1), D(2022, 7, 31), "none"),
+        "Từ 6/2022 đến 12/2022": (D(2022, 6, 1), D(2022, 12, 31), "none"),
+        "Từ 6/2022 đến 11/2022": (D(2022, 6, 1), D(2022, 11, 30), "none"),
+        "Từ 8/2022 đến 4/2023": (D(2022, 8, 1), D(2023, 4, 30), "none"),
+        "Trong tháng 10/2022": (D(2022, 10, 1), D(2022, 10, 31), "none"),
+    },
+    "kh-cchc-svhttdl-langson-2023.txt": {
+        "Trong năm 2023": (D(2023, 1, 1), D(2023, 12, 31), "none"),
+        "Định kỳ hàng quý": (D(2023, 1, 1), D(2023, 12, 31), "quarterly"),
+        "Định kỳ 6 tháng": (D(2023, 1, 1), D(2023, 12, 31), "semiannual"),
+        "Định kỳ hàng năm": (D(2023, 1, 1), D(2023, 12, 31), "annual"),
+    },
+}
+
+
+@needs_seeds
+@pytest.mark.parametrize("name", sorted(READINGS))
+def test_seed_deadline_phrases_are_read_into_start_due_and_recurrence(name: str) -> None:
+    preview = build_preview(extract_plan(seed_document(name)), [])
+    readings = {task.draft.code: (task.draft.deadline_text, (task.reading.start, task.reading.due,
+                                                             task.reading.recurrence)) for task in preview.tasks}
+    assert {phrase for phrase, _ in readings.values()} == set(READINGS[name])
+    for code, (phrase, reading) in readings.items():
+        assert reading == READINGS[name][phrase], (code, phrase)
+        assert task_flagged_no_deadline(preview, code) == (phrase == "Theo quy định"), code
+
+
+def task_flagged_no_deadline(preview: ImportPreview, code: str) -> bool:
+    task = next(task for task in preview.tasks if task.draft.code == code)
+    return "no_deadline" in task.flags and task.reading.due is None
 
 
 @needs_seeds
@@ -543,6 +592,28 @@ def test_same_unit_spelled_differently() -> None:
     assert same_unit("Văn phòng", VP)
     assert not same_unit(TTRA, VP)
     assert not same_unit(ALL, VP)
+
+
+@pytest.mark.parametrize(
+    ("written", "group"),
+    [
+        ("Các phòng, đơn vị có TTHC", True),
+        ("Các phòng, ban, đơn vị có thủ tục hành chính", True),
+        ("Các Sở, cơ quan tương đương Sở", True),
+        ("Các đơn vị liên quan", True),
+        ("Một số phòng chuyên môn", True),
+        ("Tất cả các đơn vị sự nghiệp", True),
+        ("Các phòng, ban, đơn vị thuộc Sở", False),  # every unit, not a group to choose
+        ("các phòng, đơn vị", False),
+        ("Các phòng chuyên môn", False),
+        ("UBND các quận, huyện thị xã", False),  # one addressee
+        ("Phòng QLVH", False),
+        ("Các cấp, các ngành", False),
+    ],
+)
+def test_groups_of_units_are_told_from_units_and_from_every_unit(written: str, group: bool) -> None:
+    assert is_unit_group(written) is group
+    assert split_units(written) == ([ALL] if is_all_units(written) else [written])
 
 
 # ---------------------------------------------------------------------------------------------- .docx samples

@@ -10,10 +10,11 @@ import pytest
 
 from bot.deps import Deps
 from bot.importing.draft import ALL_UNITS, DraftPlan, DraftTask
+from bot.importing.fixes import apply_fixes, record_fixes, remembered_fixes
 from bot.importing.preview import build_preview
 from bot.importing.save import MissingPlanNumber, compare, known_units, save_preview
 from bot.importing.units import KnownUnit, match_unit
-from storage import plans, statuses
+from storage import plans, statuses, units
 from storage.db import transaction
 from storage.keys import name_key
 from tests.factories import seed_office
@@ -109,3 +110,87 @@ async def test_a_plan_without_a_number_is_refused(deps: Deps) -> None:
     async with deps.sessions() as session:
         with pytest.raises(MissingPlanNumber):
             await compare(session, build_preview(_plan(number=None), await known_units(session)))
+
+
+TTHC_GROUP = "Các phòng, đơn vị có TTHC"
+
+
+def test_a_group_of_units_is_flagged_for_the_chief_never_proposed_as_a_unit() -> None:
+    """"Các phòng, đơn vị có TTHC" is several units the plan does not name: flagged, kept aside until the chief
+    chooses its units, never a new unit and never part of "every unit"; "Các phòng, ban, đơn vị thuộc Sở" is still
+    every unit."""
+    preview = build_preview(_plan(
+        DraftTask(code="1", title="Rà soát TTHC", lead=[TTHC_GROUP], coordinate=["Các phòng, ban, đơn vị thuộc Sở"],
+                  deadline_text="Quý III/2023"),
+        DraftTask(code="2", title="Niêm yết TTHC", lead=["VP"], coordinate=["Các đơn vị liên quan", "Phòng Mới"],
+                  deadline_text="Quý III/2023"),
+    ), UNITS)
+    first, second = preview.tasks
+    assert preview.new_units == ["Phòng Mới"] and preview.open_groups == [TTHC_GROUP, "Các đơn vị liên quan"]
+    assert first.flags == ["unit_group"] and first.lead is None  # the group leads: not also flagged no_lead
+    assert set(first.roles) == {unit.name for unit in UNITS} | {"Phòng Mới"}  # every unit (the proposed one too)
+    assert set(first.roles.values()) == {"coordinate"}
+    assert second.flags == ["unit_group", "unknown_unit"] and TTHC_GROUP not in second.roles
+    rows = preview.to_json()
+    assert rows["unit_groups"] == [TTHC_GROUP, "Các đơn vị liên quan"] and rows["new_units"] == ["Phòng Mới"]
+    assert rows["tasks"][0]["unit_groups"] == [{"name": TTHC_GROUP, "role": "lead", "units": []}]
+    assert rows["tasks"][1]["unit_groups"] == [{"name": "Các đơn vị liên quan", "role": "coordinate", "units": []}]
+
+    # The chief chooses VP and TCPC for the lead group of row 1: both lead (VP was coordinating: the stronger role
+    # wins), the flag goes; an empty choice leaves row 2's group open; unknown unit ids are ignored.
+    assert apply_fixes(preview, {"1": {"groups": {TTHC_GROUP: [1, 2, 999]}},
+                                 "2": {"groups": {"Các đơn vị liên quan": []}}}) == ["1"]
+    assert first.flags == [] and first.roles["Văn phòng Sở"] == first.roles["Phòng Tổ chức - Pháp chế"] == "lead"
+    assert first.groups[0].units == ["Văn phòng Sở", "Phòng Tổ chức - Pháp chế"] and first.lead == "Văn phòng Sở"
+    assert second.flags == ["unit_group", "unknown_unit"] and preview.open_groups == ["Các đơn vị liên quan"]
+
+
+def test_spellings_and_acronyms_of_one_new_unit_are_one_proposal_named_the_long_way() -> None:
+    preview = build_preview(_plan(
+        DraftTask(code="1", title="A", lead=["QLTT"], deadline_text="Quý III/2023"),
+        DraftTask(code="2", title="B", lead=["Phòng Quản lý Thể thao"], coordinate=["Sở Giáo dục"],
+                  deadline_text="Quý III/2023"),
+        DraftTask(code="3", title="C", lead=["Sở Giáo dục và Đào tạo"], coordinate=["Phòng Quản lý Văn hóa"],
+                  deadline_text="Quý III/2023"),
+    ), UNITS)
+    assert preview.new_units == ["Phòng Quản lý Thể thao", "Sở Giáo dục và Đào tạo", "Phòng Quản lý Văn hóa"]
+    assert [task.lead for task in preview.tasks] == ["Phòng Quản lý Thể thao", "Phòng Quản lý Thể thao",
+                                                     "Sở Giáo dục và Đào tạo"]
+
+
+async def test_chosen_units_of_a_group_are_saved_remembered_and_nothing_is_created_for_the_group(deps: Deps) -> None:
+    await seed_office(deps, now=NOW)
+    draft = _plan(DraftTask(code="1", title="Rà soát TTHC", lead=[TTHC_GROUP], deadline_text="Quý III/2023"))
+    async with transaction(deps.sessions) as session:
+        known = await known_units(session)
+        ids = {unit.name: unit.id for unit in known}
+        fixes = {"1": {"groups": {TTHC_GROUP: [ids["Văn phòng Sở"]]}}}
+        preview = build_preview(draft, known)
+        apply_fixes(preview, fixes)
+        await save_preview(session, preview, actor="test", now=NOW)
+        await record_fixes(session, preview, fixes, actor="test", member_id=None)
+    async with transaction(deps.sessions) as session:
+        names = [unit.name for unit in await units.list_units(session)]
+        plan = await plans.find_plan(session, number="99/KH-TEST")
+        [task] = await plans.tasks_of_plan(session, plan_id=plan.id)
+        roles = {link.unit_id: link.role for link in await plans.task_units(session, task_id=task.id)}
+        again = build_preview(copy.deepcopy(draft), await known_units(session))
+        remembered = await remembered_fixes(session, again)
+        apply_fixes(again, remembered)
+        diff = await compare(session, again)
+    assert TTHC_GROUP not in names and len(names) == len(known)
+    assert roles == {ids["Văn phòng Sở"]: "lead"}
+    assert remembered == {"1": {"groups": {TTHC_GROUP: [ids["Văn phòng Sở"]]}}}
+    assert again.tasks[0].flags == [] and diff.nothing_to_do
+
+    # A later import clears the choice: it is not re-applied afterwards.
+    async with transaction(deps.sessions) as session:
+        cleared = {"1": {"groups": {TTHC_GROUP: []}}}
+        preview = build_preview(copy.deepcopy(draft), await known_units(session))
+        apply_fixes(preview, cleared)
+        await save_preview(session, preview, actor="test", now=NOW)
+        await record_fixes(session, preview, cleared, actor="test", member_id=None)
+    async with deps.sessions() as session:
+        third = build_preview(copy.deepcopy(draft), await known_units(session))
+        assert await remembered_fixes(session, third) == {}
+        assert third.tasks[0].flags == ["unit_group"] and (await compare(session, third)).nothing_to_do

@@ -28,6 +28,7 @@ from sqlmodel import SQLModel, col, select
 
 from bot import admin
 from bot.deps import Deps
+from bot.i18n import Translator
 from bot.understanding.dates import resolve_day_month
 from storage import evidence as evidence_rows
 from storage import members, statuses
@@ -498,9 +499,14 @@ async def test_summary_for_the_chief_and_leadership_refused_to_officers(bot: Har
         assert "• Đã hoàn thành đúng hạn: 0 (0%)" in text
         assert "• Đang thực hiện trong hạn: 0 (0%)" in text
         assert "• Đang thực hiện quá hạn: 3 (75%)" in text
-        assert "• Thường xuyên / không có thời hạn: 1 (25%)" in text
-        assert "VP: 2 nhiệm vụ · 0 đã xong · 2 quá hạn · 0 trong hạn · 0 thường xuyên" in text
-        assert "TTra: 1 nhiệm vụ · 0 đã xong · 0 quá hạn · 0 trong hạn · 1 thường xuyên" in text
+        vi = Translator("vi")
+        assert f"• {vi._('Not reported this period')}: 1 (25%)" in text
+        row = ("{unit}: {n} task · on time {rate} · {overdue} overdue · last reply {last}",
+               "{unit}: {n} tasks · on time {rate} · {overdue} overdue · last reply {last}")
+        assert vi.ngettext(*row, 2, unit="VP", rate="0%", overdue="2", last="—") in text
+        assert vi.ngettext(*row, 1, unit="TTra", rate="—", overdue="0", last="—") in text
+        labels = [b["text"] for r in bot.fake.buttons(bot.fake.messages_to(who)[-1]) for b in r]
+        assert labels[:2] == [vi._("⏰ Overdue ({n})", n="3"), vi._("⚠️ Blocked ({n})", n="0")]
     await bot.reply(LAN, f"#{bot.task('vp_year')} xong")
     text = (await bot.reply(CHIEF, "/tonghop"))["text"]
     assert "• Đã hoàn thành quá hạn: 1 (25%)" in text and "• Đang thực hiện quá hạn: 2 (50%)" in text
@@ -779,7 +785,8 @@ async def test_bot_commands_are_registered_in_vietnamese_and_english(bot: Harnes
     await bot.fake.wait_for_idle()
     vietnamese = {c["command"]: c["description"] for c in bot.fake.commands_for(None, "")}
     english = {c["command"]: c["description"] for c in bot.fake.commands_for(None, "en")}
-    assert list(vietnamese) == ["viec", "quahan", "nv", "minhchung", "tonghop", "lang", "help"]
+    assert list(vietnamese) == ["viec", "quahan", "nv", "minhchung", "tonghop", "giahan", "nhatky", "baocao", "lang",
+                                "help"]
     assert vietnamese["viec"] == "Nhiệm vụ chưa hoàn thành của đơn vị"
     assert vietnamese["tonghop"] == "Tổng hợp kế hoạch"
     assert list(english) == list(vietnamese)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
-from bot.messaging import BOLD_CLOSE, BOLD_OPEN, Button, Incoming, Response
+from bot.messaging import BOLD_CLOSE, BOLD_OPEN, Button, Incoming, OutgoingFile, Response
 
 CHANNEL = "console"
 Handle = Callable[[Incoming], Awaitable[Response]]
@@ -27,6 +29,7 @@ class ConsoleChannel:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     styled: bool = False
+    files_dir: Path | None = None  # where files the bot sends are written (a new temporary directory if None)
     _choices: list[Button] = field(default_factory=list)
 
     async def say(self, line: str) -> None:
@@ -62,6 +65,8 @@ class ConsoleChannel:
         shown: list[Button] = []
         for message in response.messages:
             self.out.write(self.render(message.text) + "\n")
+            for outgoing_file in message.files:
+                self.out.write(f"📎 {self.save_file(outgoing_file)}\n")
             for row in message.buttons:
                 labels = []
                 for button in row:
@@ -72,6 +77,15 @@ class ConsoleChannel:
         if shown or response.messages:
             self._choices = shown
         self.out.flush()
+
+
+    def save_file(self, outgoing_file: OutgoingFile) -> Path:
+        """Writes a file the bot sent into `files_dir` and returns its path (the console's "document")."""
+        if self.files_dir is None:
+            self.files_dir = Path(tempfile.mkdtemp(prefix="dondoc-files-"))
+        path = self.files_dir / Path(outgoing_file.name).name
+        path.write_bytes(outgoing_file.content)
+        return path
 
 
 async def run_console(channel: ConsoleChannel, source: TextIO, *, prompt: str) -> None:

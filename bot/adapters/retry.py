@@ -24,7 +24,7 @@ def _seconds(value: float | timedelta) -> float:
 
 async def with_retries(call: Callable[[], Awaitable[T]], *, what: str) -> T:
     """Runs `call`, retrying what Telegram says is temporary; BadRequest and Forbidden are final and raised."""
-    for attempt in range(1, ATTEMPTS + 1):
+    for attempt in range(1, ATTEMPTS):
         try:
             return await call()
         except RetryAfter as error:
@@ -35,8 +35,6 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, what: str) -> T:
         except NetworkError as error:  # 5xx, timeouts, dropped connections
             wait = FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1)
             reason = type(error).__name__
-        if attempt == ATTEMPTS:
-            break
         log.warning("%s failed (%s), retry %d/%d in %.1fs", what, reason, attempt, ATTEMPTS - 1, wait)
         await asyncio.sleep(wait)
-    return await call()
+    return await call()  # the last attempt: what it raises is final

@@ -44,6 +44,9 @@ COMMANDS = {
     "nv": N_("One task: /nv 12"),
     "minhchung": N_("Evidence of a task: /minhchung 12"),
     "tonghop": N_("Plan summary"),
+    "giahan": N_("Extension requests (chief of office)"),
+    "nhatky": N_("Follow-up log"),
+    "baocao": N_("Periodic report: /baocao 2023-Q3"),
     "lang": N_("Language: /lang vi | /lang en"),
     "help": N_("How to use the bot"),
 }
@@ -83,10 +86,13 @@ def _fetcher(file_like: object) -> Callable[[], Awaitable[bytes]]:
 class TelegramChannel:
     """Builds the PTB Application and renders responses; holds no conversation logic."""
 
-    def __init__(self, *, handle: Handle, remember: Remember, default_locale: str) -> None:
+    def __init__(
+        self, *, handle: Handle, remember: Remember, default_locale: str, on_started: Callable[[], None] | None = None
+    ) -> None:
         self._handle = handle
         self._remember = remember
         self._default_locale = default_locale
+        self._on_started = on_started
 
     def build(self, builder: ApplicationBuilder) -> Application:  # type: ignore[type-arg]
         application = builder.concurrent_updates(PerChatOrderedProcessor()).post_init(self._post_init).build()
@@ -100,6 +106,8 @@ class TelegramChannel:
             t = Translator(locale)
             commands = [BotCommand(name, t._(description)) for name, description in COMMANDS.items()]
             await application.bot.set_my_commands(commands, language_code=None if locale == "vi" else locale)
+        if self._on_started is not None:
+            self._on_started()
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -154,7 +162,7 @@ class TelegramChannel:
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, response: Response, *, query: CallbackQuery | None
     ) -> None:
         for message in response.messages:
-            chunks = split_for_telegram(message.text)
+            chunks = split_for_telegram(message.text) if message.text or not message.files else []
             if message.replace and query is not None and len(chunks) == 1 and isinstance(query.message, Message):
                 edit = partial(query.message.edit_text, to_html(chunks[0]), parse_mode=ParseMode.HTML,
                                reply_markup=_markup(message))
@@ -172,6 +180,10 @@ class TelegramChannel:
                 sent = await with_retries(send, what="sendMessage")
                 if message.task_id is not None:
                     await self._remember_safely(str(chat_id), str(sent.message_id), message.task_id)
+            for outgoing_file in message.files:
+                upload = partial(context.bot.send_document, chat_id, document=outgoing_file.content,
+                                 filename=outgoing_file.name)
+                await with_retries(upload, what="sendDocument")
 
     async def _remember_safely(self, chat_id: str, message_id: str, task_id: int) -> None:
         """Which task a sent message was about only helps later replies find their task: a failure to record it

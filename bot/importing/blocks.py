@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 MERGED_FROM_ABOVE = "\x00above"
 MERGED_FROM_LEFT = "\x00left"
+SHEET_STYLE = "Sheet"  # the style of the Paragraph naming a spreadsheet's sheet, right before its Table
 
 
 @dataclass(frozen=True)

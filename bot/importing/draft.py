@@ -36,10 +36,12 @@ class DraftPlan:
     place: str | None = None
     follow_up_office: str | None = None  # who leads where the plan names no unit (usually "Văn phòng Sở")
     tasks: list[DraftTask] = field(default_factory=list)
+    stated_year: int | None = None  # the year the plan names ("… năm 2023") when it shows no date
 
     @property
     def year(self) -> int | None:
-        return self.issued_on.year if self.issued_on else None
+        """The plan's year: that of its date, else the one it names. Deadline phrases without a year take it."""
+        return self.issued_on.year if self.issued_on else self.stated_year
 
 
 class UnreadableDocument(Exception):
@@ -47,5 +49,6 @@ class UnreadableDocument(Exception):
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason, detail)
-        self.reason = reason  # "empty" | "no_tasks" | "corrupt" | "too_big" | "encrypted" | "scanned" | "format"
+        # "empty" | "no_tasks" | "no_header" (a spreadsheet) | "corrupt" | "too_big" | "encrypted" | "scanned" | "format"
+        self.reason = reason
         self.detail = detail

@@ -1,11 +1,14 @@
-"""Hand fixes to a previewed import: the chief sets a flagged row's lead unit or due date before saving.
+"""Hand fixes to a previewed import: the chief sets a flagged row's lead unit or due date, or chooses the units a
+group of units means ("Các phòng, đơn vị có TTHC"), before saving.
 
 A fix never edits the document's text: the preview is built as usual, then the row's `PreviewTask` is adjusted
-(its lead in `roles`, or its `reading`'s due date) and the flag the fix answers is removed.
+(its lead in `roles`, its `reading`'s due date, a group's units added to `roles` with the group's role) and the
+flag the fix answers is removed.
 
 Fixes that were saved are recorded in the audit log together with what the document said in that row (its lead
-names as written, its deadline phrase). Importing the same document again re-applies them, so it changes nothing;
-a revision that rewrites that row's lead or deadline is taken as written (the fix no longer applies).
+names as written, its deadline phrase, the group's name). Importing the same document again re-applies them, so it
+changes nothing; a revision that rewrites that row's lead, deadline or group is taken as written (the fix no longer
+applies).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from bot.importing.preview import (
     DEADLINE_NOT_UNDERSTOOD,
     NO_DEADLINE,
     NO_LEAD,
+    UNIT_GROUP,
     UNKNOWN_UNIT,
     ImportPreview,
     PreviewTask,
@@ -35,8 +39,10 @@ from storage.models import AuditEntry, UnitRole
 
 FIX_ACTION = "plan.import_fix"
 
-# A row's fixes as kept in the chat's pending state and in the audit log: {"lead": unit id, "due": "YYYY-MM-DD"}.
+# A row's fixes as kept in the chat's pending state and in the audit log:
+# {"lead": unit id, "due": "YYYY-MM-DD", "groups": {group name as written: [unit id, …]}}.
 Fixes = Mapping[str, Mapping[str, Any]]
+_RANK = {UnitRole.LEAD: 0, UnitRole.COORDINATE: 1, UnitRole.SUPERVISE: 2}
 
 
 def _drop(task: PreviewTask, *flags: str) -> None:
@@ -60,6 +66,23 @@ def set_lead(preview: ImportPreview, task: PreviewTask, unit_name: str) -> None:
     _drop(task, NO_LEAD)
     if not unknown_units(preview, task):
         _drop(task, UNKNOWN_UNIT)
+
+
+def set_group_units(task: PreviewTask, group_name: str, unit_names: list[str]) -> None:
+    """The group `group_name` of the row means these known units: each takes the group's role (a unit the row
+    already names keeps the stronger of its two roles). An empty choice leaves the group open."""
+    group = next((group for group in task.groups if group.name == group_name), None)
+    if group is None:
+        return
+    group.units = list(dict.fromkeys(unit_names))
+    for name in group.units:
+        current = task.roles.get(name)
+        if current is None or _RANK.get(group.role, 9) < _RANK.get(current, 9):
+            task.roles[name] = group.role
+    if not any(group.open for group in task.groups):
+        _drop(task, UNIT_GROUP)
+    if task.lead is not None:
+        _drop(task, NO_LEAD)
 
 
 def set_due(task: PreviewTask, due: date) -> None:
@@ -86,17 +109,31 @@ def apply_fixes(preview: ImportPreview, fixes: Fixes) -> list[str]:
         task = by_code.get(code)
         if task is None:
             continue
+        chosen = _group_choices(fix.get("groups"), names)
+        for group_name, unit_names in chosen.items():
+            set_group_units(task, group_name, unit_names)
         lead = names.get(fix.get("lead")) if isinstance(fix.get("lead"), int) else None
         if lead is not None:
             set_lead(preview, task, lead)
         due = _as_date(fix.get("due"))
         if due is not None:
             set_due(task, due)
-        if lead is not None or due is not None:
+        if lead is not None or due is not None or any(chosen.values()):
             applied.append(code)
     used = {name for task in preview.tasks for name in task.roles}
     preview.new_units = [name for name in preview.new_units if name in used]
     return applied
+
+
+def _group_choices(value: object, names: Mapping[int, str]) -> dict[str, list[str]]:
+    """{group name: [known unit names]} from a fix's "groups" (ids of units that no longer exist are left out)."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {
+        str(group): [names[unit_id] for unit_id in ids if isinstance(unit_id, int) and unit_id in names]
+        for group, ids in value.items()
+        if isinstance(ids, list)
+    }
 
 
 def _as_date(value: object) -> date | None:
@@ -132,6 +169,14 @@ async def remembered_fixes(session: AsyncSession, preview: ImportPreview) -> dic
             fix["lead"] = detail["lead"]
         if "due" in detail and detail.get("due_was") == task.draft.deadline_text:
             fix["due"] = detail["due"]
+        written = {group.name for group in task.groups}
+        for group_name, ids in (detail.get("groups") or {}).items():
+            if group_name in written:  # a later choice replaces an earlier one, an empty one clears it
+                fix.setdefault("groups", {})[group_name] = ids
+    for fix in fixes.values():
+        chosen = {name: ids for name, ids in fix.pop("groups", {}).items() if ids}
+        if chosen:
+            fix["groups"] = chosen
     return {code: fix for code, fix in fixes.items() if fix}
 
 
@@ -153,6 +198,11 @@ async def record_fixes(
             detail.update(lead=fix["lead"], lead_was=list(task.draft.lead))
         if _as_date(fix.get("due")) is not None:
             detail.update(due=fix["due"], due_was=task.draft.deadline_text)
+        known = set(preview.unit_ids.values())
+        groups = {name: [unit_id for unit_id in ids if unit_id in known]
+                  for name, ids in (fix.get("groups") or {}).items() if isinstance(ids, list)}
+        if groups:  # an emptied choice too: it clears the one an earlier import remembered
+            detail["groups"] = groups
         if len(detail) > 2:
             await record_change(session, actor=actor, member_id=member_id, action=FIX_ACTION, entity="plan",
                                 entity_id=plan.id, detail=detail)

@@ -1,5 +1,8 @@
 """The preview the chief checks before anything is saved: each task with its deadline read, its unit names
-matched to known units (or proposed as new ones), and flags for rows that need a human look."""
+matched to known units (or proposed as new ones), and flags for rows that need a human look.
+
+A group of units the plan does not name ("Các phòng, đơn vị có TTHC") is neither a unit to create nor every
+unit: the row keeps it as an open `UnitGroup`, flagged `unit_group`, until the chief chooses its units."""
 
 from __future__ import annotations
 
@@ -8,14 +11,30 @@ from typing import Any
 
 from bot.importing.deadlines import DeadlineReading, read_deadline
 from bot.importing.draft import ALL_UNITS, DraftPlan, DraftTask
+from bot.importing.extract.units import is_all_units, is_unit_group
 from bot.importing.units import KnownUnit, core_key, match_unit
+from storage.keys import name_key
 from storage.models import UnitRole
 
 NO_LEAD = "no_lead"
 DEADLINE_NOT_UNDERSTOOD = "deadline_not_understood"
 NO_DEADLINE = "no_deadline"
 UNKNOWN_UNIT = "unknown_unit"
+UNIT_GROUP = "unit_group"
 ROLE_ORDER = (UnitRole.LEAD, UnitRole.COORDINATE, UnitRole.SUPERVISE)
+
+
+@dataclass
+class UnitGroup:
+    """A group of units a row names as written, with the role it has there and the units the chief chose."""
+
+    name: str
+    role: str
+    units: list[str] = field(default_factory=list)  # known unit names; empty while not chosen
+
+    @property
+    def open(self) -> bool:
+        return not self.units
 
 
 @dataclass
@@ -24,6 +43,7 @@ class PreviewTask:
     reading: DeadlineReading
     roles: dict[str, str]  # unit name (existing, or proposed) -> role; the first role listed wins
     flags: list[str] = field(default_factory=list)
+    groups: list[UnitGroup] = field(default_factory=list)  # in the row's order; indexes are stable
 
     @property
     def lead(self) -> str | None:
@@ -40,6 +60,12 @@ class ImportPreview:
     @property
     def flagged(self) -> list[PreviewTask]:
         return [task for task in self.tasks if task.flags]
+
+    @property
+    def open_groups(self) -> list[str]:
+        """The groups of units still to choose, each once, as first written."""
+        names = [group.name for task in self.tasks for group in task.groups if group.open]
+        return list(dict.fromkeys(names))
 
     def tasks_per_unit(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -75,43 +101,81 @@ class ImportPreview:
                     "area": task.draft.area,
                     "component": task.draft.component,
                     "flags": list(task.flags),
+                    "unit_groups": [
+                        {"name": group.name, "role": group.role, "units": list(group.units)} for group in task.groups
+                    ],
                 }
                 for task in self.tasks
             ],
             "new_units": list(self.new_units),
+            "unit_groups": self.open_groups,
         }
 
 
 class _Resolver:
-    """Resolves written names once each, grouping different spellings of one new unit together."""
+    """Resolves written names once each, grouping different spellings of one new unit into one proposal: the same
+    name written another way, or an acronym of it ("TCPC" and "Phòng Tổ chức - Pháp chế": proposed the long way,
+    wherever each first appears)."""
 
-    def __init__(self, units: list[KnownUnit]) -> None:
+    def __init__(self, units: list[KnownUnit], written: list[str]) -> None:
         self.units = units
-        self.new_units: dict[str, str] = {}  # core key -> name as first written
         self.unit_ids = {unit.name: unit.id for unit in units}
+        self._proposals: list[KnownUnit] = []  # proposed units as units, to match the other spellings against
+        unknown = [name for name in dict.fromkeys(name.strip() for name in written) if not self._known(name)]
+        # the longest names first, so that an acronym or a shortened name finds the name it stands for
+        self._proposed = {name: "" for name in unknown}
+        for name in sorted(unknown, key=lambda name: -len(core_key(name).split())):
+            self._proposed[name] = self._propose(name)
+        self.new_units = list(dict.fromkeys(self._proposed.values()))  # in reading order
+
+    def _known(self, written: str) -> KnownUnit | None:
+        return match_unit(written, self.units)
+
+    def _propose(self, name: str) -> str:
+        found = match_unit(name, self._proposals)
+        if found is not None:
+            return found.name
+        self._proposals.append(KnownUnit(id=-len(self._proposals) - 1, name=name, keys=frozenset({name_key(name)})))
+        return name
 
     def resolve(self, written: str) -> tuple[str, bool]:
         """(canonical name, known?)"""
-        found = match_unit(written, self.units)
+        found = self._known(written)
         if found is not None:
             return found.name, True
-        key = core_key(written)
-        return self.new_units.setdefault(key, written.strip()), False
+        return self._proposed[written.strip()], False
 
     def everyone(self) -> list[str]:
-        return [unit.name for unit in self.units] + list(self.new_units.values())
+        return [unit.name for unit in self.units] + self.new_units
+
+
+def _written_units(plan: DraftPlan) -> list[str]:
+    """Every single unit name the plan writes, in reading order (not "every unit", not groups of units)."""
+    return [name for draft in plan.tasks for names in (draft.lead, draft.coordinate, draft.supervise)
+            for name in names if not _everyone(name) and not is_unit_group(name)]
+
+
+def _everyone(written: str) -> bool:
+    return written == ALL_UNITS or is_all_units(written)
 
 
 def build_preview(plan: DraftPlan, units: list[KnownUnit]) -> ImportPreview:
-    resolver = _Resolver(units)
-    staged: list[tuple[DraftTask, DeadlineReading, list[tuple[str, str]], list[str]]] = []
+    resolver = _Resolver(units, _written_units(plan))
+    staged: list[tuple[DraftTask, DeadlineReading, list[tuple[str, str]], list[str], list[UnitGroup]]] = []
     for draft in plan.tasks:
         flags = list(draft.flags)
         named: list[tuple[str, str]] = []
+        groups: list[UnitGroup] = []
         for role, written_names in zip(ROLE_ORDER, (draft.lead, draft.coordinate, draft.supervise), strict=True):
             for written in written_names:
-                if written == ALL_UNITS:
+                if _everyone(written):
                     named.append((ALL_UNITS, role))
+                    continue
+                if is_unit_group(written):
+                    if all(group.name != written.strip() for group in groups):
+                        groups.append(UnitGroup(name=written.strip(), role=role))
+                    if UNIT_GROUP not in flags:
+                        flags.append(UNIT_GROUP)
                     continue
                 name, known = resolver.resolve(written)
                 if not known and UNKNOWN_UNIT not in flags:
@@ -122,15 +186,16 @@ def build_preview(plan: DraftPlan, units: list[KnownUnit]) -> ImportPreview:
             flags.append(DEADLINE_NOT_UNDERSTOOD)
         elif reading.no_date and NO_DEADLINE not in flags:
             flags.append(NO_DEADLINE)
-        staged.append((draft, reading, named, flags))
+        staged.append((draft, reading, named, flags, groups))
     everyone = resolver.everyone()  # only complete once every name was resolved
     tasks = []
-    for draft, reading, named, flags in staged:
+    for draft, reading, named, flags, groups in staged:
         roles: dict[str, str] = {}
         for name, role in named:
             for target in everyone if name == ALL_UNITS else [name]:
                 roles.setdefault(target, role)
-        if not any(role == UnitRole.LEAD for role in roles.values()) and NO_LEAD not in flags:
+        lead_group = any(group.role == UnitRole.LEAD for group in groups)  # flagged unit_group already
+        if not lead_group and not any(role == UnitRole.LEAD for role in roles.values()) and NO_LEAD not in flags:
             flags.append(NO_LEAD)
-        tasks.append(PreviewTask(draft=draft, reading=reading, roles=roles, flags=flags))
-    return ImportPreview(plan=plan, tasks=tasks, new_units=list(resolver.new_units.values()), unit_ids=resolver.unit_ids)
+        tasks.append(PreviewTask(draft=draft, reading=reading, roles=roles, flags=flags, groups=groups))
+    return ImportPreview(plan=plan, tasks=tasks, new_units=resolver.new_units, unit_ids=resolver.unit_ids)

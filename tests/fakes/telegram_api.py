@@ -45,7 +45,11 @@ Fidelity notes (what the real server does, and the fake too):
   other getUpdates request".
 * Uploaded photos must be real images (PNG/JPEG/GIF/BMP/WebP), else IMAGE_PROCESS_FAILED.
 
-Limitations: private chats only (no groups/channels/inline mode/payments); MarkdownV2 and
+* Rate limits, when configured (``TELEGRAM_LIMITS`` holds Telegram's), are sliding windows: 429
+  "Too Many Requests: retry after N" with ``parameters.retry_after``.
+
+Limitations: private chats, plus group chats the bot only posts to (``group()``; no members,
+no user messages there); no channels/inline mode/payments; MarkdownV2 and
 Markdown are accepted but not parsed; webhooks are stored (and block getUpdates) but updates
 are not POSTed anywhere; callback queries never expire by time; no 50 MB upload limit.
 """
@@ -59,6 +63,7 @@ import dataclasses
 import json
 import math
 import mimetypes
+import random
 import re
 import struct
 import time
@@ -87,6 +92,7 @@ from tests.fakes.telegram_entities import (  # noqa: F401  (parse_html, utf16_le
 )
 
 __all__ = [
+    "TELEGRAM_LIMITS",
     "FakeTelegram",
     "HTMLParseError",
     "TelegramAPIError",
@@ -113,6 +119,20 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+# The limits Telegram documents for one bot (Bots FAQ, "My bot is hitting limits, how do I avoid this?"):
+# ``FakeTelegram(**TELEGRAM_LIMITS)`` enforces them and answers 429 with ``retry_after`` like Telegram.
+TELEGRAM_LIMITS: dict[str, float] = {
+    "rate_limit_per_second": 30,  # messages per second over all chats
+    "rate_limit_per_chat_per_second": 1,  # messages per second in one chat
+    "rate_limit_per_group_per_minute": 20,  # messages per minute in one group chat
+}
+# What nginx in front of the Bot API answers when the server behind it fails (HTML, not JSON).
+_BAD_GATEWAY_HTML = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
+    b"</center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n"
+)
+RANDOM_FAILURE_KINDS = ("429", "500", "502", "timeout")
 
 # Update types delivered when allowed_updates is empty / never given (Bot API docs).
 _DEFAULT_ALLOWED = frozenset(
@@ -437,6 +457,11 @@ class FakeTelegram:
     * ``chat_actions``: ``(chat_id, action)`` from sendChatAction.
     * ``deleted``: ``(chat_id, message_id)`` deleted with deleteMessage.
     * ``errors``: ``(method, error_code, description)`` of every error answer sent.
+    * ``injected``: ``(method, kind)`` of every failure ``fail_randomly`` injected.
+
+    Hook: ``on_accepted(method, params, result)``, a plain callable run inside the server after a call
+    succeeded (the message exists) and before its answer is written back, e.g. to kill the bot's process at
+    that exact point, or to timestamp accepted messages.
     """
 
     def __init__(
@@ -448,6 +473,7 @@ class FakeTelegram:
         max_file_download_bytes: int = 20 * 1024 * 1024,
         rate_limit_per_chat_per_second: float | None = None,
         rate_limit_per_second: float | None = None,
+        rate_limit_per_group_per_minute: float | None = None,
         first_update_id: int = 100_000_001,
     ) -> None:
         self.token = token
@@ -455,6 +481,7 @@ class FakeTelegram:
         self.max_file_download_bytes = max_file_download_bytes
         self.rate_limit_per_chat_per_second = rate_limit_per_chat_per_second
         self.rate_limit_per_second = rate_limit_per_second
+        self.rate_limit_per_group_per_minute = rate_limit_per_group_per_minute
         prefix = token.split(":", 1)[0]
         self.bot_id = int(prefix) if prefix.isdigit() else 123456
         self.bot_user: dict[str, Any] = {
@@ -501,7 +528,11 @@ class FakeTelegram:
 
         self._failures: dict[str, deque] = {}
         self._chat_sends: dict[int, deque] = {}
+        self._group_sends: dict[int, deque] = {}
         self._global_sends: deque = deque()
+        self._random_failures: dict[str, Any] | None = None
+        self.injected: list[tuple[str, str]] = []
+        self.on_accepted: Callable[[str, dict, Any], None] | None = None
 
         self._closing = False
         self._server: _QuietServer | None = None
@@ -668,6 +699,14 @@ class FakeTelegram:
         chat["type"] = "private"
         self._chats[user_id] = chat
         return copy.deepcopy(user)
+
+    def group(self, chat_id: int, *, title: str = "Nhóm", kind: str = "group") -> dict:
+        """Register a group (or ``kind="supergroup"``) chat the bot is a member of; ``chat_id`` is negative
+        like Telegram's. The bot may post there (sendMessage …); no user messages are simulated in groups."""
+        if chat_id >= 0 or kind not in ("group", "supergroup"):
+            raise ValueError("a group chat needs a negative id and kind 'group' or 'supergroup'")
+        self._chats[chat_id] = {"id": chat_id, "title": title, "type": kind}
+        return copy.deepcopy(self._chats[chat_id])
 
     def _ensure_user(self, user_id: int) -> dict:
         if user_id not in self._users:
@@ -951,6 +990,72 @@ class FakeTelegram:
         for _ in range(times):
             queue.append(TelegramAPIError(error_code, description, retry_after=retry_after))
 
+    def fail_randomly(
+        self,
+        *,
+        methods: set[str] | frozenset[str] = frozenset({"sendMessage"}),
+        ratio: float,
+        kinds: tuple[str, ...] = RANDOM_FAILURE_KINDS,
+        seed: int = 0,
+        retry_after: int = 1,
+        hold_seconds: float = 30.0,
+    ) -> None:
+        """From now on, fail each call of ``methods`` with probability ``ratio`` (seeded, reproducible), with
+        one of ``kinds`` picked at random; ``ratio=0`` stops it. None of them delivers the message:
+
+        * ``"429"``: ``{"ok": false, "error_code": 429, "description": "Too Many Requests: retry after N",
+          "parameters": {"retry_after": N}}`` with ``N = retry_after``;
+        * ``"500"``: ``{"ok": false, "error_code": 500, "description": "Internal Server Error"}``;
+        * ``"502"``: nginx's HTML "502 Bad Gateway" page (no JSON);
+        * ``"timeout"``: the request is held unanswered until the client gives up (its read timeout) or
+          ``hold_seconds`` pass (then nginx's 504), and is never processed.
+
+        Each injected failure is recorded in ``injected`` as ``(method, kind)``."""
+        unknown = set(kinds) - set(RANDOM_FAILURE_KINDS)
+        if unknown or not kinds:
+            raise ValueError(f"unknown failure kinds {sorted(unknown)}; use some of {RANDOM_FAILURE_KINDS}")
+        if ratio <= 0:
+            self._random_failures = None
+            return
+        self._random_failures = {
+            "methods": {m.lower() for m in methods},
+            "ratio": ratio,
+            "kinds": tuple(kinds),
+            "rng": random.Random(seed),
+            "retry_after": retry_after,
+            "hold_seconds": hold_seconds,
+        }
+
+    def _random_failure(self, method: str) -> str | None:
+        config = self._random_failures
+        if config is None or method.lower() not in config["methods"]:
+            return None
+        rng: random.Random = config["rng"]
+        if rng.random() >= config["ratio"]:
+            return None
+        kind: str = rng.choice(config["kinds"])
+        self.injected.append((method, kind))
+        return kind
+
+    async def _injected_failure(self, method: str, kind: str, request: Request) -> Response:
+        config = self._random_failures or {"retry_after": 1, "hold_seconds": 30.0}
+        if kind == "429":
+            retry = int(config["retry_after"])
+            return self._error_response(
+                method, TelegramAPIError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+            )
+        if kind == "500":
+            return self._error_response(method, TelegramAPIError(500, "Internal Server Error"))
+        if kind == "502":
+            self.errors.append((method, 502, "Bad Gateway"))
+            return Response(_BAD_GATEWAY_HTML, status_code=502, media_type="text/html")
+        # "timeout": hold the request without processing it until the client goes away.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wait_disconnect(request), config["hold_seconds"])
+        self.errors.append((method, 504, "Gateway Time-out"))
+        return Response(b"<html><head><title>504 Gateway Time-out</title></head></html>", status_code=504,
+                        media_type="text/html")
+
     # ------------------------------------------------------------------ HTTP layer
 
     @staticmethod
@@ -1033,6 +1138,9 @@ class FakeTelegram:
                     raise failures.popleft()
                 if handler is None:
                     raise TelegramAPIError(404, "Not Found")
+                injected = self._random_failure(name)
+                if injected is not None:
+                    return await self._injected_failure(name, injected, request)
                 self._check_rate_limit(name, params)
                 result = await handler(params, request)
             except TelegramAPIError as exc:
@@ -1040,6 +1148,8 @@ class FakeTelegram:
             if isinstance(result, Response):
                 return result
             self._record_rate(name, params)
+            if self.on_accepted is not None:
+                self.on_accepted(name, dict(params), result)
             if isinstance(result, tuple):  # (result, description)
                 return self._json_response({"ok": True, "result": result[0], "description": result[1]})
             return self._json_response({"ok": True, "result": result})
@@ -1065,9 +1175,12 @@ class FakeTelegram:
         return dq
 
     @staticmethod
-    def _too_many(dq: deque, now: float) -> TelegramAPIError:
-        retry = max(1, math.ceil(dq[0] + 1.0 - now))
+    def _too_many(dq: deque, now: float, span: float = 1.0) -> TelegramAPIError:
+        retry = max(1, math.ceil(dq[0] + span - now))
         return TelegramAPIError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+
+    def _is_group(self, chat_id: Any) -> bool:
+        return isinstance(chat_id, int) and self._chats.get(chat_id, {}).get("type") in ("group", "supergroup")
 
     def _check_rate_limit(self, method: str, params: _Params) -> None:
         if method not in self._RATE_LIMITED:
@@ -1082,6 +1195,12 @@ class FakeTelegram:
             dq = self._window(self._chat_sends.setdefault(chat_id, deque()), now)
             if len(dq) >= self.rate_limit_per_chat_per_second:
                 raise self._too_many(dq, now)
+        if self.rate_limit_per_group_per_minute is not None and self._is_group(chat_id):
+            dq = self._group_sends.setdefault(chat_id, deque())
+            while dq and dq[0] <= now - 60.0:
+                dq.popleft()
+            if len(dq) >= self.rate_limit_per_group_per_minute:
+                raise self._too_many(dq, now, 60.0)
 
     def _record_rate(self, method: str, params: _Params) -> None:
         if method not in self._RATE_LIMITED:
@@ -1091,6 +1210,8 @@ class FakeTelegram:
         chat_id = params.get("chat_id")
         if isinstance(chat_id, int):
             self._chat_sends.setdefault(chat_id, deque()).append(now)
+            if self._is_group(chat_id):
+                self._group_sends.setdefault(chat_id, deque()).append(now)
 
     # ------------------------------------------------------------------ shared validation
 

@@ -1,6 +1,7 @@
 """Giving meaning to a document's blocks: the plan, its tasks, their units and deadline phrases.
 
     plan = extract_plan(document)   # raises UnreadableDocument("no_tasks") when nothing task-like is found
+                                    # ("no_header" for a spreadsheet whose header row was not found)
 
 Only transcription happens here: unit names stay as written (lists split, "Các phòng, ban, đơn vị thuộc Sở"
 → ALL_UNITS), deadline phrases stay phrases. Modules: `metadata` (number, date, issuer, title), `headers`
@@ -10,7 +11,7 @@ Only transcription happens here: unit names stay as written (lists split, "Các 
 
 from __future__ import annotations
 
-from bot.importing.blocks import Document
+from bot.importing.blocks import SHEET_STYLE, Document, Table
 from bot.importing.draft import DraftPlan, DraftTask, UnreadableDocument
 from bot.importing.extract.lines import read_lines
 from bot.importing.extract.metadata import read_metadata
@@ -32,6 +33,13 @@ def _unique_codes(tasks: list[DraftTask]) -> None:
             task.code = f"{task.code}-{count}"
 
 
+def _only_sheets(document: Document) -> bool:
+    """A spreadsheet (.xlsx, .csv): tables and sheet names only. Without tasks, its header row was not found."""
+    return any(isinstance(block, Table) for block in document.blocks) and all(
+        isinstance(block, Table) or block.style == SHEET_STYLE for block in document.blocks
+    )
+
+
 def extract_plan(document: Document) -> DraftPlan:
     """The plan `document` describes, with every task it assigns, in reading order."""
     meta = read_metadata(document)
@@ -41,7 +49,7 @@ def extract_plan(document: Document) -> DraftPlan:
     found += table_tasks(document, follow_up, meta.year)
     tasks = [task for _, task in sorted(found, key=lambda pair: pair[0])]
     if not tasks:
-        raise UnreadableDocument("no_tasks", document.name)
+        raise UnreadableDocument("no_header" if _only_sheets(document) else "no_tasks", document.name)
     _unique_codes(tasks)
     return DraftPlan(
         number=meta.number,
@@ -51,4 +59,5 @@ def extract_plan(document: Document) -> DraftPlan:
         place=meta.place,
         follow_up_office=follow_up,
         tasks=tasks,
+        stated_year=meta.year,
     )

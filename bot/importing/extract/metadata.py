@@ -20,6 +20,9 @@ _DATE = re.compile(
     r"năm\s*(?P<y>\d{4})",
     re.IGNORECASE,
 )
+_CAPTION_DATE = re.compile(
+    r"Kèm theo Kế hoạch[^)]*?\bngày\s*(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})", re.IGNORECASE
+)
 _CAPTION_ISSUER = re.compile(r"Kèm theo Kế hoạch[^)]*?\bcủa\s+(?P<who>[^)]+)\)")
 _VERB_ISSUER = re.compile(
     r"(?P<who>(?:Sở|UBND|Ủy ban nhân dân|Ủy ban|Ban|Bộ|Văn phòng|Trung tâm|Phòng|Chi cục|Cục)\s[^;:.]*?)"
@@ -43,13 +46,15 @@ class Metadata:
 
 
 def _lines(document: Document) -> list[str]:
-    """Every line of paragraphs and of non-task tables (the header table), in reading order."""
+    """Every line of paragraphs, of non-task tables (the header table) and of the title rows above a task table's
+    header, in reading order."""
     lines: list[str] = []
     for block in document.blocks:
         if isinstance(block, Paragraph):
             lines.extend(clean(block.text).split("\n"))
-        elif isinstance(block, Table) and not find_header(block.rows):
-            for row in block.rows[:6]:
+        elif isinstance(block, Table):
+            header = find_header(block.rows)  # a task table: only its title rows (a spreadsheet's caption)
+            for row in block.rows[: header[0] if header else 6]:
                 for cell in row:
                     if cell not in MERGED:
                         lines.extend(clean(cell).split("\n"))
@@ -138,6 +143,17 @@ def _issuer(lines: list[str]) -> str | None:
     return _agency_case(header)
 
 
+def _caption_date(lines: list[str]) -> date | None:
+    for line in lines:
+        match = _CAPTION_DATE.search(line)
+        if match:
+            try:
+                return date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+            except ValueError:
+                return None
+    return None
+
+
 def read_metadata(document: Document) -> Metadata:
     """Whatever of number, title, date, place, issuer and year the document states."""
     lines = _lines(document)
@@ -153,6 +169,9 @@ def read_metadata(document: Document) -> Metadata:
                 except ValueError:
                     meta.issued_on = None
             break
+    if meta.issued_on is None:  # an appendix sent alone: "(Kèm theo Kế hoạch số 88/KH-SVHTT ngày 15/01/2024 …)"
+        meta.issued_on = _caption_date(lines)
+        meta.year = meta.year or (meta.issued_on.year if meta.issued_on else None)
     if meta.year is None:
         found = re.search(r"năm (\d{4})", meta.title or "")
         meta.year = int(found.group(1)) if found else None

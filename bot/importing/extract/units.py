@@ -1,4 +1,4 @@
-"""Unit names as a plan writes them: splitting lists, spotting "every unit", comparing two spellings.
+"""Unit names as a plan writes them: splitting lists, spotting "every unit" and groups, comparing two spellings.
 
 Names stay as written ("phòng QLVH", "Phòng Tổ chức - Pháp chế"); matching them to the office's units is done
 later (`bot.importing.units`). Here we only need to cut "Văn phòng Sở, phòng QLVH, Trung tâm …" into names,
@@ -25,7 +25,7 @@ _VERB_AFTER_HEAD = (
 )  # fmt: skip
 _ALL_WORDS = {
     "phong", "ban", "nganh", "don", "vi", "co", "quan", "chuyen", "mon", "nghiep", "vu", "truc", "thuoc", "so",
-    "va", "thanh", "pho", "tinh", "sau", "day", "lien", "trong",
+    "va", "thanh", "pho", "tinh", "sau", "day", "trong",
 }  # fmt: skip
 _CORE_WORDS = {"phong", "don", "quan"}
 _ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ0-9&.]{1,9}")
@@ -53,6 +53,28 @@ def is_all_units(name: str) -> bool:
         return False
     rest = set(words[1:])
     return rest <= _ALL_WORDS and bool(rest & _CORE_WORDS)
+
+
+# What a group of units is made of: "Các phòng, đơn vị có TTHC", "Các đơn vị liên quan", "Các Sở, cơ quan …".
+_GROUP_KINDS = ("phong", "ban", "don vi", "co quan", "so", "nganh", "trung tam", "chi cuc", "bo phan", "to chuc",
+                "doan the", "dia phuong")  # fmt: skip
+
+
+def is_unit_group(name: str) -> bool:
+    """ "Các phòng, đơn vị có TTHC", "Các đơn vị liên quan", "Một số phòng": several units the plan does not name.
+
+    Not one unit (never to be created as one) and not every unit: the chief chooses which units it means."""
+    if name == ALL_UNITS or is_all_units(name):
+        return False
+    words = key(name).split()
+    if words[:2] == ["tat", "ca"]:
+        words = words[2:]
+    elif words[:2] == ["mot", "so"]:
+        words = ["cac", *words[2:]]
+    if len(words) < 2 or words[0] not in ("cac", "nhung"):
+        return False
+    rest = " ".join(words[1:])
+    return any(rest == kind or rest.startswith(kind + " ") for kind in _GROUP_KINDS)
 
 
 def _is_acronym(piece: str) -> bool:

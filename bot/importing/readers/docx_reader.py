@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import nsmap, qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
@@ -56,7 +57,10 @@ _OTHER_MAINS = (  # .docm, .dotx, .dotm: the same body, another label
 
 
 class _Context:
-    """What the walk needs all along: the python-docx document (styles) and the list counters."""
+    """What the walk needs all along: the python-docx document, its styles by id, and the list counters.
+
+    Styles are looked up once per id: python-docx scans every style of the document at each `paragraph.style`
+    or `run.style` (the default style is searched each time), which made a 300-row table take seconds."""
 
     def __init__(self, document: Any) -> None:
         self.document = document
@@ -65,6 +69,17 @@ class _Context:
         except (KeyError, NotImplementedError, AttributeError):
             numbering = None
         self.labels = ListLabels(numbering)
+        self._styles: dict[tuple[str | None, WD_STYLE_TYPE], Any | None] = {}
+
+    def style(self, style_id: str | None, kind: WD_STYLE_TYPE) -> Any | None:
+        """The style `style_id` names (None: the default style of that kind), or None when it cannot be found."""
+        key = (style_id, kind)
+        if key not in self._styles:
+            try:
+                self._styles[key] = self.document.part.get_style(style_id, kind)
+            except (KeyError, ValueError, AttributeError):
+                self._styles[key] = None
+        return self._styles[key]
 
 
 def read_docx(content: bytes, file_name: str) -> Document:
@@ -113,7 +128,7 @@ def _blocks(container: Any, context: _Context) -> Iterator[Block]:
 
 def _paragraph(p: Any, context: _Context) -> Paragraph:
     paragraph = DocxParagraph(p, context.document._body)
-    style = _safe_style(paragraph)
+    style = context.style(p.style, WD_STYLE_TYPE.PARAGRAPH)
     runs = [run for run in _runs(p) if not _hidden(run)]
     texts = [_run_text(run) for run in runs]
     text = clean_text("".join(texts))
@@ -121,7 +136,7 @@ def _paragraph(p: Any, context: _Context) -> Paragraph:
     if label and text:
         text = f"{label} {text}"
     visible = [Run(run, paragraph) for run, run_text in zip(runs, texts, strict=True) if run_text.strip()]
-    bold = bool(visible) and all(_bold(run, style) for run in visible)
+    bold = bool(visible) and all(_bold(run, style, context) for run in visible)
     return Paragraph(text=text, style=style.name if style is not None else None, bold=bold)
 
 
@@ -154,21 +169,11 @@ def _hidden(run: Any) -> bool:
     return vanish is not None and vanish.get(qn("w:val")) not in _OFF
 
 
-def _safe_style(paragraph: DocxParagraph) -> Any | None:
-    try:
-        return paragraph.style
-    except (KeyError, ValueError, AttributeError):
-        return None
-
-
-def _bold(run: Run, paragraph_style: Any | None) -> bool:
+def _bold(run: Run, paragraph_style: Any | None, context: _Context) -> bool:
     """Run bold as Word shows it: the run's own setting, else its character style, else the paragraph style."""
     if run.bold is not None:
         return bool(run.bold)
-    try:
-        character_style = run.style
-    except (KeyError, ValueError, AttributeError):
-        character_style = None
+    character_style = context.style(run._r.style, WD_STYLE_TYPE.CHARACTER)
     for style in (character_style, paragraph_style):
         inherited = _style_bold(style)
         if inherited is not None:

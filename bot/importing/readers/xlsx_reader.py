@@ -16,12 +16,11 @@ from typing import Any
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.importing.blocks import MERGED_FROM_ABOVE, MERGED_FROM_LEFT, Block, Document, Paragraph, Table
+from bot.importing.blocks import MERGED_FROM_ABOVE, MERGED_FROM_LEFT, SHEET_STYLE, Block, Document, Paragraph, Table
 from bot.importing.draft import UnreadableDocument
 from bot.importing.readers.common import clean_text, drop_blank_rows
 
 MAX_CELLS = 2_000_000  # per workbook: a plan is a few hundred rows; millions of cells is an export gone wrong
-SHEET_STYLE = "Sheet"
 
 
 def read_xlsx(content: bytes, file_name: str) -> Document:

@@ -1,0 +1,472 @@
+"""Where each assignment of a plan stands: the one row-level truth every summary, digest and report is built from.
+
+One `AssignmentState` per (task, unit): the plan's due date and the unit's (after an approved extension), the
+latest report, the evidence count, and the official category. Which date "late" is judged against is the
+office's rule: the approved date (default) or the plan's original one; both are always carried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.deadlines import office_date
+from scheduler.periods import period_of
+from storage.models import (
+    Evidence,
+    ExtensionRequest,
+    ExtensionState,
+    Member,
+    Recurrence,
+    Status,
+    StatusReport,
+    Task,
+    TaskUnit,
+    Unit,
+)
+
+
+class Category(StrEnum):
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    OPEN_ON_TIME = "open_on_time"
+    OPEN_OVERDUE = "open_overdue"
+    PERIOD_REPORTED = "period_reported"  # continuous/recurring: this period's update is in
+    PERIOD_PENDING = "period_pending"  # continuous/recurring: not yet this period
+    NO_DEADLINE = "no_deadline"  # a one-off task the plan gave no date
+
+
+# Most pressing first: a task with several lead units is as far behind as its furthest-behind lead unit.
+SEVERITY: tuple[Category, ...] = (
+    Category.OPEN_OVERDUE, Category.PERIOD_PENDING, Category.OPEN_ON_TIME, Category.NO_DEADLINE,
+    Category.DONE_LATE, Category.PERIOD_REPORTED, Category.DONE_ON_TIME,
+)
+DONE = frozenset({Category.DONE_ON_TIME, Category.DONE_LATE})
+
+
+class LateRule(StrEnum):
+    APPROVED = "approved"  # late against the extended date when an extension was approved (default)
+    ORIGINAL = "original"  # late against the plan's own date, always
+
+
+@dataclass(frozen=True)
+class AssignmentState:
+    task: Task
+    unit: Unit
+    role: str
+    original_due: date | None
+    approved_due: date | None  # None: no approved extension
+    status: str | None  # latest report's status, None when the unit never reported
+    percent: int | None
+    note: str | None
+    reported_at: datetime | None
+    reported_by: str | None
+    evidence_count: int
+    category: Category
+    judged_due: date | None = None  # the date the office's rule judges lateness by
+    reported_on: date | None = None  # the office date of the latest report
+
+    @property
+    def due(self) -> date | None:
+        """The unit's working due date: the approved one when there is one."""
+        return self.approved_due or self.original_due
+
+    @property
+    def blocked(self) -> bool:
+        return self.status == Status.BLOCKED
+
+    def days_late(self, today: date) -> int:
+        """Calendar days past the judged due date: until today while open, until the report when done late."""
+        if self.judged_due is None:
+            return 0
+        if self.category == Category.OPEN_OVERDUE:
+            return (today - self.judged_due).days
+        if self.category == Category.DONE_LATE and self.reported_on is not None:
+            return (self.reported_on - self.judged_due).days
+        return 0
+
+
+def categorise(
+    *, recurrence: str, due: date | None, status: str | None, reported_on: date | None, today: date,
+    reporting_day: int = 20,
+) -> Category:
+    """The official category of one assignment on `today`; `due` is the date the office's rule judges by."""
+    if recurrence != Recurrence.NONE:
+        start = _period_start(recurrence, today)
+        if start is not None and reported_on is not None and reported_on >= start:
+            return Category.PERIOD_REPORTED
+        return Category.PERIOD_PENDING
+    if status == Status.DONE:
+        if due is None or (reported_on is not None and reported_on <= due):
+            return Category.DONE_ON_TIME
+        return Category.DONE_LATE
+    if due is None:
+        return Category.NO_DEADLINE
+    return Category.OPEN_OVERDUE if due < today else Category.OPEN_ON_TIME
+
+
+@lru_cache(maxsize=256)
+def _period_start(recurrence: str, today: date) -> date | None:
+    """When the reporting period `today` falls in began (the reporting day does not move its start)."""
+    period = period_of(recurrence, today, 20)
+    return period.start if period is not None else None
+
+
+def task_category(categories: list[Category]) -> Category:
+    """One task's category from its lead units' (the furthest behind wins)."""
+    return min(categories, key=SEVERITY.index)
+
+
+@dataclass(slots=True)
+class AssignmentRow:
+    """One (task, unit) without its objects: what summaries over a whole plan need, read as plain driver rows.
+    Same meaning (and the same categorisation) as `AssignmentState`, which is built from these."""
+
+    task_id: int
+    unit_id: int
+    role: str
+    original_due: date | None
+    approved_due: date | None
+    recurrence: str
+    area: str | None
+    status: str | None
+    percent: int | None
+    note: str | None
+    reported_at: datetime | None
+    reported_on: date | None
+    member_id: int | None
+    judged_due: date | None
+    category: Category
+
+    @property
+    def due(self) -> date | None:
+        return self.approved_due or self.original_due
+
+    @property
+    def blocked(self) -> bool:
+        return self.status == Status.BLOCKED
+
+    def days_late(self, today: date) -> int:
+        return AssignmentState.days_late(self, today)  # type: ignore[arg-type]
+
+
+async def assignment_rows(
+    session: AsyncSession, *, plan_id: int, today: date, zone: ZoneInfo, roles: tuple[str, ...] | None = None,
+    unit_id: int | None = None, rule: LateRule = LateRule.APPROVED, reporting_day: int = 20,
+) -> list[AssignmentRow]:
+    """Every current (task, unit) of a plan as an `AssignmentRow`, in task order: one query.
+
+    Each assignment's latest report and latest approved extension are found through the (task, unit, id) index
+    (a correlated max per assignment), so the cost follows the plan's assignments, not the office's history.
+    """
+    report = StatusReport.__table__.alias("report")  # type: ignore[attr-defined]
+    extension = ExtensionRequest.__table__.alias("extension")  # type: ignore[attr-defined]
+    latest = (select(func.max(StatusReport.id))
+              .where(StatusReport.task_id == TaskUnit.task_id, StatusReport.unit_id == TaskUnit.unit_id)
+              .correlate(TaskUnit).scalar_subquery())
+    granted = (select(func.max(ExtensionRequest.id))
+               .where(ExtensionRequest.task_id == TaskUnit.task_id, ExtensionRequest.unit_id == TaskUnit.unit_id,
+                      ExtensionRequest.state == ExtensionState.APPROVED)
+               .correlate(TaskUnit).scalar_subquery())
+    query = (
+        select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, Task.due, Task.recurrence, Task.area,
+               report.c.status, report.c.percent, report.c.note, report.c.created_at, report.c.member_id,
+               extension.c.approved_due, extension.c.requested_due)
+        .join(Task, Task.id == TaskUnit.task_id)
+        .outerjoin(report, report.c.id == latest)
+        .outerjoin(extension, extension.c.id == granted)
+        .where(Task.plan_id == plan_id, Task.removed_at.is_(None))  # type: ignore[union-attr]
+        .order_by(TaskUnit.task_id, TaskUnit.id)
+    )
+    if roles is not None:
+        query = query.where(TaskUnit.role.in_(roles))  # type: ignore[attr-defined]
+    if unit_id is not None:
+        query = query.where(TaskUnit.unit_id == unit_id)
+    connection = await session.connection()
+    result = await connection.execute(query)
+    try:  # the driver's rows: SQLAlchemy's per-row processing would cost as much as the query
+        raw = result.cursor.fetchall()
+    finally:
+        result.close()
+    dates = _Dates()
+    moments = _Moments(zone)
+    approved_rule = rule == LateRule.APPROVED
+    rows = []
+    for task_id, link_unit, role, due, recurrence, area, status, percent, note, at, who, approved, requested in raw:
+        original = dates[due]
+        approved_due = dates[approved] or dates[requested]
+        judged = approved_due if approved_rule and approved_due else original
+        reported_at, reported_on = moments[at]
+        rows.append(AssignmentRow(
+            task_id, link_unit, role, original, approved_due, recurrence, area, status, percent, note, reported_at,
+            reported_on, who, judged,
+            categorise(recurrence=recurrence, due=judged, status=status, reported_on=reported_on, today=today,
+                       reporting_day=reporting_day),
+        ))
+    return rows
+
+
+class _Dates(dict[Any, "date | None"]):
+    """A date column's value as a `date`, whether the driver gave one or an ISO string (SQLite); memoised."""
+
+    def __missing__(self, value: date | str | None) -> date | None:
+        parsed = self[value] = date.fromisoformat(value) if isinstance(value, str) else value
+        return parsed
+
+
+_LAST_OF_HOUR = timedelta(minutes=59, seconds=59, microseconds=999_999)
+
+
+class _Moments(dict[Any, "tuple[datetime | None, date | None]"]):
+    """A UTC time column's value (aware `datetime`, or SQLite's naive UTC string) as (aware UTC, office date)."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__()
+        self._zone = zone
+        self._days: dict[tuple[int, int, int, int], date | None] = {}  # UTC hour -> office date (None: it spans two)
+
+    def __missing__(self, value: datetime | str | None) -> tuple[datetime | None, date | None]:
+        if value is None:
+            return None, None
+        if isinstance(value, str):  # SQLite: naive UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"
+            moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        else:
+            moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        hour = (moment.year, moment.month, moment.day, moment.hour)
+        if hour not in self._days:
+            first = moment.replace(minute=0, second=0, microsecond=0)
+            start, end = office_date(first, self._zone), office_date(first + _LAST_OF_HOUR, self._zone)
+            self._days[hour] = start if start == end else None
+        day = self._days[hour]
+        return moment, day if day is not None else office_date(moment, self._zone)
+
+
+async def plan_states(
+    session: AsyncSession, *, plan_id: int, today: date, zone: ZoneInfo, roles: tuple[str, ...] | None = None,
+    unit_id: int | None = None, rule: LateRule = LateRule.APPROVED, reporting_day: int = 20,
+) -> list[AssignmentState]:
+    """Every current (task, unit) of a plan, optionally only some roles or one unit, in task order, with its
+    `Task` and `Unit` objects, the reporter's name and the evidence count (`assignment_rows` plus four queries)."""
+    rows = await assignment_rows(session, plan_id=plan_id, today=today, zone=zone, roles=roles, unit_id=unit_id,
+                                 rule=rule, reporting_day=reporting_day)
+    in_plan = select(Task.id).where(Task.plan_id == plan_id)
+    task_query = select(Task).where(Task.plan_id == plan_id, Task.removed_at.is_(None))  # type: ignore[union-attr]
+    evidence = select(Evidence.task_id, Evidence.unit_id, func.count()).where(Evidence.task_id.in_(in_plan))  # type: ignore[attr-defined]
+    if unit_id is not None:
+        task_query = task_query.where(Task.id.in_(select(TaskUnit.task_id).where(TaskUnit.unit_id == unit_id)))  # type: ignore[union-attr]
+        evidence = evidence.where(Evidence.unit_id == unit_id)
+    evidence = evidence.group_by(Evidence.task_id, Evidence.unit_id)
+    tasks = {task.id: task for task in (await session.exec(task_query)).scalars()}
+    units = {unit.id: unit for unit in (await session.exec(select(Unit))).scalars()}
+    evidence_of = {(row[0], row[1]): row[2] for row in (await session.exec(evidence)).all()}
+    reporters = {row.member_id for row in rows if row.member_id is not None}
+    names = dict((await session.exec(select(Member.id, Member.full_name).where(Member.id.in_(reporters)))).all()) \
+        if reporters else {}  # type: ignore[union-attr]
+    return [
+        AssignmentState(
+            task=tasks[row.task_id], unit=units[row.unit_id], role=row.role, original_due=row.original_due,
+            approved_due=row.approved_due, status=row.status, percent=row.percent, note=row.note,
+            reported_at=row.reported_at, reported_by=names.get(row.member_id), evidence_count=evidence_of.get(
+                (row.task_id, row.unit_id), 0), category=row.category, judged_due=row.judged_due,
+            reported_on=row.reported_on,
+        )
+        for row in rows if row.task_id in tasks
+    ]
+
+
+# ------------------------------------------------------------------------------------------ counts in the database
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """Assignments of one unit and role in one category (and blocked or not), counted in the database."""
+
+    unit_id: int
+    role: str
+    category: Category
+    blocked: bool
+    count: int
+    recent: int  # whose latest report was sent at or after `since`
+    judged_since: int  # whose judged due date is on or after `since_day`
+    last_report: datetime | None  # the latest of their latest reports
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    """What a summary needs of a whole plan, without a row per assignment."""
+
+    groups: list[GroupCount]
+    tasks: list[tuple[str | None, Category, int]]  # (area, the task's category over its lead units, tasks)
+    open_units: set[int]  # units that still owe something (a coordinating unit owes nothing once the lead is done)
+
+
+SETTLED = frozenset({Category.DONE_ON_TIME, Category.DONE_LATE, Category.PERIOD_REPORTED})
+REPORTING_ROLES = ("lead", "coordinate")  # units owe replies on these; supervising units do not report
+_RANK = {category: rank for rank, category in enumerate(SEVERITY)}
+
+
+def counts_from_rows(rows: list[AssignmentRow], *, since: datetime | None = None,
+                     since_day: date | None = None) -> PlanCounts:
+    """`PlanCounts` from rows already read (the reference the database's counts are tested against)."""
+    groups: dict[tuple[int, str, Category, bool], list[Any]] = {}
+    per_task: dict[int, tuple[str | None, list[Category]]] = {}
+    lead_done = {r.task_id for r in rows if r.role == "lead" and r.category in SETTLED}
+    open_units = set()
+    for r in rows:
+        key = (r.unit_id, r.role, r.category, r.blocked)
+        group = groups.setdefault(key, [0, 0, 0, None])
+        group[0] += 1
+        if since is not None and r.reported_at is not None and r.reported_at >= since:
+            group[1] += 1
+        if since_day is not None and r.judged_due is not None and r.judged_due >= since_day:
+            group[2] += 1
+        if r.reported_at is not None and (group[3] is None or r.reported_at > group[3]):
+            group[3] = r.reported_at
+        if r.category not in SETTLED and (r.role == "lead" or r.task_id not in lead_done):
+            open_units.add(r.unit_id)
+        if r.role == "lead":
+            per_task.setdefault(r.task_id, (r.area, []))[1].append(r.category)
+    tasks: dict[tuple[str | None, Category], int] = {}
+    for area, categories in per_task.values():
+        key2 = (area, task_category(categories))
+        tasks[key2] = tasks.get(key2, 0) + 1
+    return PlanCounts([GroupCount(*key, *values) for key, values in groups.items()],
+                      [(area, category, n) for (area, category), n in tasks.items()], open_units)
+
+
+def fixed_offset(zone: ZoneInfo, today: date) -> timedelta | None:
+    """The zone's UTC offset when it has not changed in the last and next year (no daylight saving): then an office
+    date is a fixed shift of a UTC time, which SQLite can compute; None otherwise."""
+    offsets = {zone.utcoffset(datetime(today.year + dy, month, 1)) for dy in (-1, 0, 1) for month in (1, 4, 7, 10)}
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+async def plan_counts(
+    session: AsyncSession, *, plan_id: int, today: date, zone: ZoneInfo, roles: tuple[str, ...] | None = None,
+    unit_id: int | None = None, rule: LateRule = LateRule.APPROVED, since: datetime | None = None,
+    since_day: date | None = None,
+) -> PlanCounts:
+    """The plan's counts computed by the database in one statement: the rules of `categorise`, written in SQL.
+    Falls back to `counts_from_rows` where SQL cannot tell the office date (SQLite with a daylight-saving zone)."""
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    offset = fixed_offset(zone, today)
+    if dialect not in ("sqlite", "postgresql") or (dialect == "sqlite" and offset is None):
+        rows = await assignment_rows(session, plan_id=plan_id, today=today, zone=zone, roles=roles, unit_id=unit_id,
+                                     rule=rule)
+        return counts_from_rows(rows, since=since, since_day=since_day)
+    statement, params = _counts_sql(dialect, plan_id=plan_id, today=today, zone=zone, offset=offset, roles=roles,
+                                    unit_id=unit_id, rule=rule, since=since, since_day=since_day)
+    result = await connection.execute(text(statement), params)
+    raw = result.all()
+    moments = _Moments(zone)
+    groups, tasks, open_units = [], [], set()
+    for kind, unit, role, rank, blocked, area, count, recent, judged_since, last in raw:
+        if kind == "u":
+            groups.append(GroupCount(unit, role, SEVERITY[rank], bool(blocked), count, int(recent or 0),
+                                     int(judged_since or 0), moments[last][0]))
+        elif kind == "t":
+            tasks.append((area, SEVERITY[rank], count))
+        else:
+            open_units.add(unit)
+    return PlanCounts(groups, tasks, open_units)
+
+
+def _counts_sql(dialect: str, *, plan_id: int, today: date, zone: ZoneInfo, offset: timedelta | None,
+                roles: tuple[str, ...] | None, unit_id: int | None, rule: LateRule, since: datetime | None,
+                since_day: date | None) -> tuple[str, dict[str, Any]]:
+    sqlite = dialect == "sqlite"
+
+    def day(name: str) -> str:
+        return f":{name}" if sqlite else f"CAST(:{name} AS DATE)"
+
+    if sqlite:
+        assert offset is not None
+        local = f"date(sr.created_at, '{int(offset.total_seconds()) // 60:+d} minutes')"
+    else:
+        local = "(sr.created_at AT TIME ZONE :zone)::date"
+    judged = "coalesce(er.approved_due, er.requested_due, t.due)" if rule == LateRule.APPROVED else "t.due"
+    starts = {value: _period_start(value, today) for value in Recurrence if value != Recurrence.NONE}
+    period_start = "CASE t.recurrence " + " ".join(
+        f"WHEN '{value}' THEN {day('p_' + value)}" for value in starts) + " END"
+    rank = {category: _RANK[category] for category in Category}
+    filters = ""
+    params: dict[str, Any] = {"plan": plan_id, "today": today, "zone": zone.key,
+                              **{f"p_{value}": start for value, start in starts.items()}}
+    if roles is not None:
+        filters += " AND tu.role IN (" + ", ".join(f":role{i}" for i in range(len(roles))) + ")"
+        params.update({f"role{i}": role for i, role in enumerate(roles)})
+    if unit_id is not None:
+        filters += " AND tu.unit_id = :unit"
+        params["unit"] = unit_id
+    recent = "0"
+    if since is not None:
+        recent = "CASE WHEN a.created_at >= " + (":since" if sqlite else "CAST(:since AS TIMESTAMPTZ)") + " THEN 1 ELSE 0 END"
+        params["since"] = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else since
+    fresh = "0"
+    if since_day is not None:
+        fresh = f"CASE WHEN a.judged >= {day('since_day')} THEN 1 ELSE 0 END"
+        params["since_day"] = since_day
+    if sqlite:
+        params = {k: v.isoformat() if type(v) is date else v for k, v in params.items()}
+        del params["zone"]
+    settled = ", ".join(str(rank[c]) for c in SETTLED)
+    if sqlite:  # SQLite: one index lookup per assignment is fastest
+        latest_joins = """
+            LEFT JOIN status_report sr ON sr.id = (
+                SELECT max(s.id) FROM status_report s WHERE s.task_id = tu.task_id AND s.unit_id = tu.unit_id)
+            LEFT JOIN extension_request er ON er.id = (
+                SELECT max(e.id) FROM extension_request e
+                WHERE e.task_id = tu.task_id AND e.unit_id = tu.unit_id AND e.state = 'approved')"""
+    else:  # PostgreSQL: hashing the plan's whole history once is faster than 100,000 lookups
+        latest_joins = """
+            LEFT JOIN (SELECT s.task_id, s.unit_id, max(s.id) AS id FROM status_report s
+                       WHERE s.task_id IN (SELECT id FROM task WHERE plan_id = :plan)
+                       GROUP BY s.task_id, s.unit_id) l ON l.task_id = tu.task_id AND l.unit_id = tu.unit_id
+            LEFT JOIN status_report sr ON sr.id = l.id
+            LEFT JOIN (SELECT e.task_id, e.unit_id, max(e.id) AS id FROM extension_request e
+                       WHERE e.state = 'approved' AND e.task_id IN (SELECT id FROM task WHERE plan_id = :plan)
+                       GROUP BY e.task_id, e.unit_id) g ON g.task_id = tu.task_id AND g.unit_id = tu.unit_id
+            LEFT JOIN extension_request er ON er.id = g.id"""
+    statement = f"""
+        WITH a AS MATERIALIZED (
+            SELECT tu.task_id AS task_id, tu.unit_id AS unit_id, tu.role AS role, t.area AS area,
+                   CASE WHEN sr.status = 'blocked' THEN 1 ELSE 0 END AS blocked, sr.created_at AS created_at,
+                   {judged} AS judged,
+                   CASE
+                       WHEN t.recurrence <> 'none' THEN
+                           CASE WHEN sr.id IS NOT NULL AND {local} >= {period_start}
+                                THEN {rank[Category.PERIOD_REPORTED]} ELSE {rank[Category.PERIOD_PENDING]} END
+                       WHEN sr.status = 'done' THEN
+                           CASE WHEN {judged} IS NULL OR {local} <= {judged}
+                                THEN {rank[Category.DONE_ON_TIME]} ELSE {rank[Category.DONE_LATE]} END
+                       WHEN {judged} IS NULL THEN {rank[Category.NO_DEADLINE]}
+                       WHEN {judged} < {day('today')} THEN {rank[Category.OPEN_OVERDUE]}
+                       ELSE {rank[Category.OPEN_ON_TIME]}
+                   END AS rank
+            FROM task_unit tu
+            JOIN task t ON t.id = tu.task_id{latest_joins}
+            WHERE t.plan_id = :plan AND t.removed_at IS NULL{filters}
+        )
+        SELECT 'u', a.unit_id, a.role, a.rank, a.blocked, NULL, count(*), sum({recent}), sum({fresh}),
+               max(a.created_at)
+        FROM a GROUP BY a.unit_id, a.role, a.rank, a.blocked
+        UNION ALL
+        SELECT 't', NULL, NULL, m.rank, NULL, m.area, count(*), NULL, NULL, NULL
+        FROM (SELECT a.task_id, min(a.area) AS area, min(a.rank) AS rank FROM a WHERE a.role = 'lead'
+              GROUP BY a.task_id) m
+        GROUP BY m.area, m.rank
+        UNION ALL
+        SELECT 'o', a.unit_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+        FROM a WHERE a.rank NOT IN ({settled}) AND (a.role = 'lead' OR a.task_id NOT IN (
+            SELECT l.task_id FROM a l WHERE l.role = 'lead' AND l.rank IN ({settled})))
+        GROUP BY a.unit_id
+    """
+    return statement, params
