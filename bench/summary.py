@@ -14,7 +14,7 @@ times each:
 * **sql**: one hand-written SQL query producing the same counts (lead assignments per unit and category, with the
   latest report, the approved extension date and the office-zone date of the report), fetched in full, in two
   forms (latest report by grouping the history, or looked up per assignment); the faster median is the baseline;
-* **same-figures SQL**: the one statement `plan_status.plan_counts` sends (every figure /tonghop shows: lead and
+* **same-figures SQL**: the one statement `plan_counts.plan_counts` sends (every figure /tonghop shows: lead and
   coordinating assignments per unit, role, category and blocked flag with their last report, tasks per
   dimension and category over their lead units, the units still owing a reply), run raw;
 * **digest**: `handlers.digest.build_digest` for the chief (the summary, the changes since a week ago, the chart
@@ -242,7 +242,8 @@ async def measure(url: str, workdir: Path, runs: int) -> dict[str, Any]:
         dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         statements = {"sql_s": text(aggregate_sql(dialect)),
                       "sql_correlated_s": text(aggregate_sql(dialect, "correlated"))}
-        from bot.services.plan_status import REPORTING_ROLES, _counts_sql, fixed_offset
+        from bot.services.plan_counts import _counts_sql, fixed_offset
+        from bot.services.plan_status import REPORTING_ROLES
 
         same_sql, same_params = _counts_sql(dialect, plan_id=1, today=TODAY, zone=zone,
                                             offset=fixed_offset(zone, TODAY), roles=REPORTING_ROLES, unit_id=None,

@@ -461,7 +461,8 @@ async def test_plan_states_gives_every_assignment_with_its_objects(deps: Deps, s
 @pytest.mark.parametrize("rule", [LateRule.APPROVED, LateRule.ORIGINAL])
 async def test_the_databases_counts_follow_the_same_rules_as_the_rows(deps: Deps, seeded: Seeded, rule: LateRule) -> None:
     """/tonghop counts in SQL (`plan_counts`); the rules there must be exactly `categorise`'s, on the boundaries."""
-    from bot.services.plan_status import assignment_rows, counts_from_rows, fixed_offset, plan_counts
+    from bot.services.plan_counts import counts_from_rows, fixed_offset, plan_counts
+    from bot.services.plan_status import assignment_rows
 
     def canonical(counts):  # type: ignore[no-untyped-def]
         return (sorted((g.unit_id, g.role, g.category, g.blocked, g.count, g.recent, g.judged_since, g.last_report)

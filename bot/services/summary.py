@@ -17,15 +17,8 @@ from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.deadlines import office_date
-from bot.services.plan_status import (
-    SETTLED,
-    AssignmentRow,
-    Category,
-    LateRule,
-    PlanCounts,
-    assignment_rows,
-    plan_counts,
-)
+from bot.services.plan_counts import PlanCounts, plan_counts
+from bot.services.plan_status import SETTLED, AssignmentRow, Category, LateRule, assignment_rows
 from scheduler.calendar import WorkingCalendar
 from storage.models import ExtensionRequest, ExtensionState, Plan, Task, Unit, UnitRole
 
@@ -143,7 +136,7 @@ async def summarise_plan(
     since: datetime | None = None,
 ) -> PlanSummary:
     """Everything /tonghop shows for a plan (with `unit_id`, only that unit's part), counted by the database
-    (`plan_status.plan_counts`). `since` also counts what changed since then (the weekly digest)."""
+    (`plan_counts.plan_counts`). `since` also counts what changed since then (the weekly digest)."""
     assert plan.id is not None
     counts = await plan_counts(session, plan_id=plan.id, today=today, zone=zone, unit_id=unit_id, rule=rule,
                                roles=tuple(REPORTING_ROLES), since=since,
