@@ -56,22 +56,17 @@ class LateRule(StrEnum):
     ORIGINAL = "original"  # late against the plan's own date, always
 
 
-@dataclass(frozen=True)
-class AssignmentState:
-    task: Task
-    unit: Unit
-    role: str
+class _Judged:
+    """What follows from an assignment's dates, status and category; shared by `AssignmentState` and
+    `AssignmentRow`, which carry the same fields."""
+
+    __slots__ = ()  # keeps AssignmentRow's slots: a plan can have 100,000 of them
     original_due: date | None
-    approved_due: date | None  # None: no approved extension
-    status: str | None  # latest report's status, None when the unit never reported
-    percent: int | None
-    note: str | None
-    reported_at: datetime | None
-    reported_by: str | None
-    evidence_count: int
+    approved_due: date | None
+    status: str | None
     category: Category
-    judged_due: date | None = None  # the date the office's rule judges lateness by
-    reported_on: date | None = None  # the office date of the latest report
+    judged_due: date | None
+    reported_on: date | None
 
     @property
     def due(self) -> date | None:
@@ -91,6 +86,24 @@ class AssignmentState:
         if self.category == Category.DONE_LATE and self.reported_on is not None:
             return (self.reported_on - self.judged_due).days
         return 0
+
+
+@dataclass(frozen=True)
+class AssignmentState(_Judged):
+    task: Task
+    unit: Unit
+    role: str
+    original_due: date | None
+    approved_due: date | None  # None: no approved extension
+    status: str | None  # latest report's status, None when the unit never reported
+    percent: int | None
+    note: str | None
+    reported_at: datetime | None
+    reported_by: str | None
+    evidence_count: int
+    category: Category
+    judged_due: date | None = None  # the date the office's rule judges lateness by
+    reported_on: date | None = None  # the office date of the latest report
 
 
 def categorise(
@@ -125,7 +138,7 @@ def task_category(categories: list[Category]) -> Category:
 
 
 @dataclass(slots=True)
-class AssignmentRow:
+class AssignmentRow(_Judged):
     """One (task, unit) without its objects: what summaries over a whole plan need, read as plain driver rows.
     Same meaning (and the same categorisation) as `AssignmentState`, which is built from these."""
 
@@ -144,17 +157,6 @@ class AssignmentRow:
     member_id: int | None
     judged_due: date | None
     category: Category
-
-    @property
-    def due(self) -> date | None:
-        return self.approved_due or self.original_due
-
-    @property
-    def blocked(self) -> bool:
-        return self.status == Status.BLOCKED
-
-    def days_late(self, today: date) -> int:
-        return AssignmentState.days_late(self, today)  # type: ignore[arg-type]
 
 
 async def assignment_rows(

@@ -40,8 +40,26 @@ class UnitInfo(NamedTuple):
     short_name: str | None
 
 
+class _Tallies:
+    """Totals over a `counts` Counter of categories, for any row of a summary."""
+
+    counts: Counter[Category]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.counts[Category.DONE_ON_TIME] + self.counts[Category.DONE_LATE]
+
+    @property
+    def overdue(self) -> int:
+        return self.counts[Category.OPEN_OVERDUE]
+
+
 @dataclass
-class UnitRow:
+class UnitRow(_Tallies):
     unit: UnitInfo
     counts: Counter[Category] = field(default_factory=Counter)  # its lead assignments
     last_reply: datetime | None = None  # its latest report on any task of the plan
@@ -51,38 +69,14 @@ class UnitRow:
         return self.unit.short_name or self.unit.name
 
     @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def done(self) -> int:
-        return self.counts[Category.DONE_ON_TIME] + self.counts[Category.DONE_LATE]
-
-    @property
-    def overdue(self) -> int:
-        return self.counts[Category.OPEN_OVERDUE]
-
-    @property
     def on_time_rate(self) -> float | None:
         return on_time_rate(self.counts)
 
 
 @dataclass
-class AreaRow:
+class AreaRow(_Tallies):
     name: str | None  # None: tasks the plan put under no dimension
     counts: Counter[Category] = field(default_factory=Counter)  # its tasks
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def done(self) -> int:
-        return self.counts[Category.DONE_ON_TIME] + self.counts[Category.DONE_LATE]
-
-    @property
-    def overdue(self) -> int:
-        return self.counts[Category.OPEN_OVERDUE]
 
 
 @dataclass(frozen=True)
