@@ -6,22 +6,28 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.adapters.telegram_channel import TelegramChannel
 from bot.adapters.telegram_sender import TelegramSender
+from bot.adapters.zalo_runtime import running_zalo
+from bot.adapters.zalo_sender import ZaloSender
 from bot.config import Settings
 from bot.deps import Deps
 from bot.i18n import check_catalogs
 from bot.messaging import Incoming, Response
 from bot.services.evidence_store import EvidenceStore
+from bot.services.links import links_from_settings
+from bot.web.app import Endpoint, build_web_app
+from bot.web.server import RunningWeb, running_web
 from handlers.router import handle
 from scheduler.clock import Clock, SystemClock
 from scheduler.runner import running_reminders
+from scheduler.sending import Sender
 from scheduler.service import ReminderService
 from storage import conversations
 from storage.db import create_engine, session_factory
@@ -38,8 +44,9 @@ async def open_deps(settings: Settings, *, migrate: bool = True, clock: Clock | 
     try:
         if migrate:
             await upgrade(engine)
-        yield Deps(settings=settings, sessions=session_factory(engine), evidence=EvidenceStore(settings.evidence_dir),
-                   clock=clock or SystemClock())
+        sessions, evidence, clock = session_factory(engine), EvidenceStore(settings.evidence_dir), clock or SystemClock()
+        links = links_from_settings(settings, sessions=sessions, evidence=evidence, clock=clock)
+        yield Deps(settings=settings, sessions=sessions, evidence=evidence, clock=clock, links=links)
     finally:
         await engine.dispose()
 
@@ -123,17 +130,40 @@ async def running_application(
             await application.post_shutdown(application)
 
 
+@asynccontextmanager
+async def running_web_server(
+    deps: Deps, *, webhooks: Mapping[str, Endpoint] | None = None
+) -> AsyncIterator[RunningWeb | None]:
+    """The web server for upload/download links, chart URLs, webhooks and health checks, in this process and event
+    loop, when PUBLIC_BASE_URL says where users reach it (no separate flag: without that address links are useless)
+    or a channel needs webhooks; None when neither."""
+    if deps.settings.public_base_url is None and not webhooks:
+        yield None
+        return
+    app = build_web_app(deps, webhooks=webhooks or {})
+    async with running_web(app, host=deps.settings.web_host, port=deps.settings.web_port) as server:
+        yield server
+
+
 async def run_bot(settings: Settings) -> None:
     """`dondoc run`: every configured channel until SIGINT/SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with open_deps(settings) as deps, running_telegram(deps) as application:
-        log.info("Telegram channel running as @%s", application.bot.username)
+    async with open_deps(settings) as deps, running_web_server(deps), AsyncExitStack() as channels:
+        senders: dict[str, Sender] = {}
+        if settings.telegram_token is not None:
+            application = await channels.enter_async_context(running_telegram(deps))
+            log.info("Telegram channel running as @%s", application.bot.username)
+            senders["telegram"] = TelegramSender(application.bot)
+        if settings.zalo_token is not None:
+            zalo = await channels.enter_async_context(running_zalo(
+                deps, conversation(deps), remember=partial(remember_sent, deps, "zalo")))
+            senders["zalo"] = ZaloSender(zalo.delivery)
         if not settings.reminders_enabled:
             await stop.wait()
             return
-        service = ReminderService(deps.sessions, settings, deps.clock, {"telegram": TelegramSender(application.bot)})
+        service = ReminderService(deps.sessions, settings, deps.clock, senders)
         async with running_reminders(service, every_seconds=settings.reminder_tick_seconds):
             await stop.wait()

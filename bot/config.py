@@ -6,7 +6,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/dondoc.sqlite3"
@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_bot_username: str | None = None
     telegram_poll_timeout: int = Field(default=30, ge=0, le=50)
+    # Zalo Bot Platform: polling when only the token is set; the webhook checks `zalo_webhook_secret` (8-256 chars).
+    zalo_token: SecretStr | None = None
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_poll_timeout: int = Field(default=30, ge=1, le=60)
     evidence_dir: Path = Path("./data/evidence")
     evidence_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -50,8 +55,45 @@ class Settings(BaseSettings):
     digest_enabled: bool = True
     digest_weekday: int = Field(default=0, ge=0, le=6)
     digest_time: time = time(8, 0)
+    # The web server (bot/web/): upload and download links, chart URLs, webhooks, /healthz and /readyz.
+    # `dondoc run` starts it when PUBLIC_BASE_URL, the address phones and platforms reach it at, is set.
+    public_base_url: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    # Signs link tokens (32+ characters). Required when PUBLIC_BASE_URL is https; otherwise each process makes
+    # a random one (links then stop working at a restart and are not shared between processes).
+    link_secret: SecretStr | None = None
+    upload_link_hours: float = Field(default=24, gt=0)
+    download_link_hours: float = Field(default=72, gt=0)
 
-    @field_validator("telegram_token", mode="before")
+    @field_validator("public_base_url", "link_secret", mode="before")
+    @classmethod
+    def _empty_web_setting_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("public_base_url must start with https:// (or http:// for a local test)")
+        return value.rstrip("/") if value else value
+
+    @field_validator("link_secret")
+    @classmethod
+    def _strong_link_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("link_secret must have at least 32 characters "
+                             "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        return value
+
+    @model_validator(mode="after")
+    def _links_signed_in_production(self) -> Settings:
+        if self.public_base_url and self.public_base_url.startswith("https://") and self.link_secret is None:
+            raise ValueError("LINK_SECRET is required when PUBLIC_BASE_URL is https: links must survive a restart "
+                             "and work in every process")
+        return self
+
+    @field_validator("telegram_token", "zalo_token", "zalo_webhook_secret", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value

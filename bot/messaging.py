@@ -58,6 +58,8 @@ class Incoming:
     attachment: Attachment | None = None
     reply_to_message_id: str | None = None
     language_hint: str | None = None
+    # Something the channel cannot hand over as text or a file ("sticker", "file", "voice"…; Zalo only).
+    unsupported: str | None = None
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ class Member(SQLModel, table=True):
     # The weekly digest: None follows the role (the chief of office gets it, leadership does not); True/False is
     # the member's own choice (/baocaotuan on|off, `dondoc member digest`).
     weekly_digest: bool | None = Field(default=None, sa_column=Column(Boolean))
+    # The channel reminders go to when the member linked several (None: the first linked).
+    preferred_channel: str | None = Field(default=None, sa_column=Column(String(20)))
     created_at: datetime = _created()
 
 
@@ -232,6 +234,8 @@ class Conversation(SQLModel, table=True):
     channel: str = Field(sa_column=Column(String(20), nullable=False))
     chat_id: str = Field(sa_column=Column(String(64), nullable=False))
     pending: str | None = Field(default=None, sa_column=Column(Text))
+    # Channels without buttons (Zalo): the actions of the numbered choices last shown, as a JSON list.
+    choices: str | None = Field(default=None, sa_column=Column(Text))
     updated_at: datetime = _created()
 
 
@@ -333,4 +337,35 @@ class Snooze(SQLModel, table=True):
     member_id: int = Field(sa_column=_fk("member.id"))
     task_id: int = Field(sa_column=_fk("task.id"))
     until: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = _created()
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An inbound platform update already handled (Zalo webhook redeliveries are recorded once)."""
+
+    __tablename__ = "processed_update"
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_column=Column(String(20), nullable=False))
+    update_id: str = Field(sa_column=Column(String(120), nullable=False))
+    created_at: datetime = _created()
+
+
+class WebLink(SQLModel, table=True):
+    """A signed, expiring link to the bot's web server (bot/web/): an upload form for one task and unit (used
+    once), a report to download, or a chart for a platform to fetch. `token_id` is the random half of the token;
+    its HMAC, never stored, is the other half."""
+
+    __tablename__ = "web_link"
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
+    purpose: str = Field(sa_column=Column(String(20), nullable=False))  # "upload" | "download" | "photo"
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    task_id: int | None = Field(default=None, sa_column=_fk("task.id", nullable=True))
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    file_path: str | None = Field(default=None, sa_column=Column(String(300)))  # relative to the links directory
+    file_name: str | None = Field(default=None, sa_column=Column(String(255)))
+    mime_type: str | None = Field(default=None, sa_column=Column(String(127)))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = _created()
