@@ -16,10 +16,11 @@ from bot.adapters.telegram_channel import TelegramChannel
 from bot.adapters.telegram_sender import TelegramSender
 from bot.adapters.zalo_runtime import running_zalo
 from bot.adapters.zalo_sender import ZaloSender
+from bot.adapters.zalo_webhook import register_webhook
 from bot.config import Settings
 from bot.deps import Deps
 from bot.i18n import check_catalogs
-from bot.messaging import Incoming, Response
+from bot.messaging import Incoming, OutgoingFile, Response
 from bot.services.evidence_store import EvidenceStore
 from bot.services.links import links_from_settings
 from bot.web.app import Endpoint, build_web_app
@@ -29,7 +30,7 @@ from scheduler.clock import Clock, SystemClock
 from scheduler.runner import running_reminders
 from scheduler.sending import Sender
 from scheduler.service import ReminderService
-from storage import conversations
+from storage import conversations, members
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 
@@ -151,19 +152,42 @@ async def run_bot(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with open_deps(settings) as deps, running_web_server(deps), AsyncExitStack() as channels:
+    async with open_deps(settings) as deps, AsyncExitStack() as running:
         senders: dict[str, Sender] = {}
+        webhooks: dict[str, Endpoint] = {}
         if settings.telegram_token is not None:
-            application = await channels.enter_async_context(running_telegram(deps))
+            application = await running.enter_async_context(running_telegram(deps))
             log.info("Telegram channel running as @%s", application.bot.username)
             senders["telegram"] = TelegramSender(application.bot)
+        zalo_webhook = settings.zalo_webhook_secret is not None and settings.public_base_url is not None
         if settings.zalo_token is not None:
-            zalo = await channels.enter_async_context(running_zalo(
-                deps, conversation(deps), remember=partial(remember_sent, deps, "zalo")))
+            zalo = await running.enter_async_context(running_zalo(
+                deps, conversation(deps), remember=partial(remember_sent, deps, "zalo"),
+                publish_photo=deps.links.photo_url if deps.links else None,
+                link_file=partial(download_link_for_chat, deps, "zalo") if deps.links else None,
+                poll=not zalo_webhook))
             senders["zalo"] = ZaloSender(zalo.delivery)
+            if zalo_webhook:
+                webhooks["zalo"] = zalo.webhook()
+        await running.enter_async_context(running_web_server(deps, webhooks=webhooks))
+        if "zalo" in webhooks:  # only once our endpoint answers: Zalo may deliver at once
+            assert settings.public_base_url is not None and settings.zalo_webhook_secret is not None
+            await register_webhook(zalo.client, url=f"{settings.public_base_url}/webhook/zalo",
+                                   secret=settings.zalo_webhook_secret.get_secret_value())
+            log.info("Zalo channel receiving webhooks at %s/webhook/zalo", settings.public_base_url)
         if not settings.reminders_enabled:
             await stop.wait()
             return
         service = ReminderService(deps.sessions, settings, deps.clock, senders)
         async with running_reminders(service, every_seconds=settings.reminder_tick_seconds):
             await stop.wait()
+
+
+async def download_link_for_chat(deps: Deps, channel: str, chat_id: str, file: OutgoingFile) -> str:
+    """A file for a chat whose channel cannot carry documents: a download link bound to the chat's member."""
+    assert deps.links is not None
+    async with deps.sessions() as session:
+        member = await members.find_member_by_chat(session, channel=channel, chat_id=chat_id)
+    if member is None or member.id is None:
+        raise LookupError(f"no member talks in {channel} chat {chat_id}")
+    return await deps.links.download_url(member_id=member.id, file=file)

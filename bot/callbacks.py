@@ -20,6 +20,7 @@ VERBS = {
     "c": "choose_task",
     "h": "history",
     "z": "snooze",  # outbox message, option (0: 2 hours, 1: tomorrow, 2: Monday)
+    "k": "set_channel",  # index in bot.services.linking.CHANNELS: reminders go there (/kenh)
     # Extension requests (handlers/extensions.py): the request's id.
     "xa": "extension_approve",
     "xr": "extension_reject",

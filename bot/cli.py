@@ -241,9 +241,9 @@ async def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import run_bot
 
-    if settings.telegram_token is None:
-        print("No TELEGRAM_TOKEN is set: starting the console channel with demo data instead.\n"
-              "(Set TELEGRAM_TOKEN in .env to run the Telegram bot.)", file=sys.stderr)
+    if settings.telegram_token is None and settings.zalo_token is None:
+        print("Neither TELEGRAM_TOKEN nor ZALO_TOKEN is set: starting the console channel with demo data instead.\n"
+              "(Set TELEGRAM_TOKEN and/or ZALO_TOKEN in .env to run the bot on Telegram and/or Zalo.)", file=sys.stderr)
         args.demo, args.as_member = True, None
         return await cmd_shell(args, settings)
     await run_bot(settings)
@@ -328,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_member", help="member id or name to speak as")
     p.add_argument("--demo", action="store_true", help="use a throwaway database with the KH 435 demo plan")
 
-    command("run", cmd_run, help="run the bot (Telegram when TELEGRAM_TOKEN is set, else the demo console)")
+    command("run", cmd_run, help="run the bot (Telegram and/or Zalo when their tokens are set, else the demo console)")
     add_import_command(sub)
     add_reminder_commands(sub)
     add_report_command(sub)
@@ -338,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
-    secrets = [settings.telegram_token.get_secret_value()] if settings.telegram_token else []
+    secrets = [secret.get_secret_value() for secret in (settings.telegram_token, settings.zalo_token,
+                                                         settings.zalo_webhook_secret, settings.link_secret) if secret]
     configure_logging(settings.log_level if args.runner is cmd_run else "WARNING", secrets=secrets)
     return asyncio.run(args.runner(args, settings))
 

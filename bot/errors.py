@@ -28,7 +28,7 @@ class TaskNotFound(DomainError):
 class InviteProblem(DomainError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "unknown" | "expired" | "used" | "already_member"
+        self.reason = reason  # "unknown" | "expired" | "used" | "already_member" | "linked_elsewhere"
 
 
 class EvidenceRejected(DomainError):

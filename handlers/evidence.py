@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import callbacks
+from bot.channels import capabilities
 from bot.errors import EvidenceRejected
 from bot.messaging import AttachmentTooBig, Button, Outgoing, Response, bold, plain
 from bot.services import access
@@ -97,13 +98,51 @@ async def attach_stored(ctx: Context, task_id: int, file: dict[str, Any]) -> Res
 
 async def ask_for_file(ctx: Context, task_id: int) -> Response:
     _, links = await load_task(ctx.session, task_id=task_id)
-    access.acting_link(ctx.registered(), links)
+    link = access.acting_link(ctx.registered(), links)
     await pending.save(ctx, "evidence", task=task_id)
+    if not capabilities(ctx.channel).receives_documents:
+        return await _upload_link(ctx, task_id, link.unit_id)
     text = ctx.t._(
         "Send the evidence file for #{id} now (PDF, Word, Excel, PowerPoint, image or ZIP, up to {mb} MB).",
         id=task_id, mb=ctx.t.number(ctx.deps.settings.evidence_max_bytes // (1024 * 1024)),
     )
     return Response([Outgoing(text, task_id=task_id)])
+
+
+async def _upload_link(ctx: Context, task_id: int, unit_id: int) -> Response:
+    """On a channel that cannot hand the bot a document: photos still come in the chat; a document goes through
+    a personal, one-time upload page (bot/web), when the web server is reachable."""
+    t = ctx.t
+    photos = t._("A photo of the evidence can be sent here in the chat, for #{id}.", id=task_id)
+    if ctx.deps.links is None:
+        unavailable = t._("Documents (PDF, Word, Excel…) cannot be received on this channel, and upload links are "
+                          "not set up on this server: please send the file on Telegram, or ask the office.")
+        return Response([Outgoing(f"{photos}\n{unavailable}", task_id=task_id)])
+    url = await ctx.deps.links.upload_url(member_id=ctx.registered().id or 0, task_id=task_id, unit_id=unit_id)
+    hours = ctx.deps.settings.upload_link_hours
+    document = t._("For a document (PDF, Word, Excel, PowerPoint or ZIP, up to {mb} MB), open this personal link "
+                   "on your phone, choose the file and send it. The link works once, for {hours} hours:",
+                   mb=t.number(ctx.deps.settings.evidence_max_bytes // (1024 * 1024)), hours=t.number(hours))
+    return Response([Outgoing(f"{photos}\n{document}\n{url}", task_id=task_id)])
+
+
+async def unsupported(ctx: Context, kind: str) -> Response:
+    """Something the channel could not hand over (Zalo: a sticker, a voice note, or a document)."""
+    if kind != "file":
+        return Response([Outgoing(ctx.t._(
+            "Sorry, I can only read text messages and photos here. Please write your update in a few words, "
+            "e.g. \"#12 xong\"."))])
+    state = await pending.load(ctx)
+    task_id = await referenced_task(ctx, None, state)
+    if task_id is not None:
+        return await ask_for_file(ctx, task_id)
+    lines = await open_tasks(ctx.session, member=ctx.registered(), today=ctx.today)
+    if not lines:
+        return Response([Outgoing(ctx.t._("Your unit has no open tasks."))])
+    buttons = [[Button(f"#{line.task.id} {short(line.task.title, 40)}",
+                       callbacks.encode("send_evidence", line.task.id or 0))] for line in lines[:CHOICES_SHOWN]]
+    return Response([Outgoing(ctx.t._("Documents cannot be received in this chat. Which task is the file for? "
+                                      "I will send you a link to upload it."), buttons=buttons)])
 
 
 async def list_evidence(ctx: Context, task_id: int) -> Response:

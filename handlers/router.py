@@ -21,6 +21,7 @@ from bot.messaging import Incoming, Outgoing, Response
 from bot.services.deadlines import office_date
 from bot.services.extensions import ExtensionProblem
 from handlers import (
+    channels,
     digest,
     evidence,
     extensions,
@@ -69,6 +70,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(("nhapkh", "import"), importing.import_command),
     Command(("nhatky", "log"), reminder_log.log_command),
     Command(("giahan", "extensions"), extensions.list_command),
+    Command(("lienket", "link"), channels.link_command),
+    Command(("kenh", "channel"), channels.channel_command),
 )
 _BY_NAME = {name: command for command in COMMANDS for name in command.names}
 
@@ -170,6 +173,8 @@ async def _dispatch(ctx: Context) -> Response:
             return await found.handler(ctx, command[1])
     if ctx.member is None:
         raise NotRegistered()
+    if incoming.unsupported is not None:
+        return await evidence.unsupported(ctx, incoming.unsupported)
     if incoming.action is not None:
         return await _press(ctx, incoming.action)
     if incoming.attachment is not None:
@@ -202,6 +207,8 @@ async def _press(ctx: Context, data: str) -> Response:
         return await summary.press(ctx, pressed.verb, pressed.args)
     if pressed.verb == "snooze":
         return await snooze.snooze_button(ctx, *pressed.args)
+    if pressed.verb == "set_channel":
+        return await channels.press(ctx, pressed.args[0])
     if pressed.verb == "page":
         page, overdue = (pressed.args + (1, 0))[:2]
         return await tasks.list_tasks(ctx, page=page, overdue_only=bool(overdue), replace=True)
@@ -242,6 +249,8 @@ def _explain(ctx: Context, error: DomainError) -> Response:
             "expired": t._("This invite code has expired. Please ask the office for a new one."),
             "used": t._("This invite code has already been used. Please ask the office for a new one."),
             "already_member": t._("You are already registered. Send /viec to see your tasks."),
+            "linked_elsewhere": t._("This account is already registered to another member, so the code cannot "
+                                    "link it. Nothing was changed; please contact the office."),
         }[error.reason]
     elif isinstance(error, EvidenceRejected):
         mb = t.number(ctx.deps.settings.evidence_max_bytes // (1024 * 1024))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.i18n import Translator
 from bot.messaging import Outgoing, Response, bold, plain
 from bot.services.joining import join_with_code
+from handlers.channels import channel_label
 from handlers.context import Context
 from storage.models import Role
 
@@ -27,7 +29,7 @@ async def start(ctx: Context, args: str) -> Response:
         return help_text(ctx)
     if not code:
         return how_to_join(ctx)
-    member = await join_with_code(
+    joined = await join_with_code(
         ctx.session,
         code=code,
         channel=ctx.channel,
@@ -37,7 +39,14 @@ async def start(ctx: Context, args: str) -> Response:
         locale=ctx.incoming.language_hint if ctx.incoming.language_hint in ("vi", "en") else None,
         now=ctx.incoming.received_at,
     )
-    ctx.member = member
+    member = ctx.member = joined.member
+    if joined.other_channels:  # the same person on one more channel (a /lienket code or a bound invite)
+        t = ctx.t = Translator(member.locale) if member.locale else ctx.t
+        here = channel_label(t, ctx.channel)
+        linked = t._("Linked: this {channel} account now belongs to {name}.", channel=here,
+                     name=bold(plain(member.full_name)))
+        where = t._("Reminders will go to {channel}; change this with /kenh.", channel=here)
+        return Response([Outgoing(linked + "\n" + where)])
     welcome = ctx.t._("Welcome, {name}! You are now registered.", name=bold(plain(member.full_name)))
     return Response([Outgoing(welcome + "\n\n" + _commands(ctx))])
 
@@ -60,6 +69,8 @@ def _commands(ctx: Context) -> str:
             t._("/baocao [plan] [2023-Q3]: the periodic report (.docx and .xlsx)"),
         ]
     lines += [
+        t._("/lienket: link your account on another channel (Zalo or Telegram)"),
+        t._("/kenh: choose the channel reminders go to"),
         t._("/lang en|vi: change language"),
         "",
         t._(

@@ -6,6 +6,7 @@ from bot import callbacks
 from bot.messaging import Button, Outgoing, Response, bold, plain
 from bot.services.tasks import TaskDetail, TaskLine, open_tasks, task_detail
 from handlers import pending
+from handlers.channels import channel_label
 from handlers.context import Context
 from handlers.render import deadline_label, role_label, short, status_label, task_heading
 
@@ -96,7 +97,7 @@ def render_detail(ctx: Context, detail: TaskDetail) -> Outgoing:
         for report in detail.history[:3]:
             when = t.date(report.created_at.astimezone(ctx.deps.settings.zone).date())
             said = f" “{short(report.original_text, 60)}”" if report.original_text else ""
-            lines.append(f"  {when}: {status_label(t, report)}{said}")
+            lines.append(f"  {when} · {channel_label(t, report.channel)}: {status_label(t, report)}{said}")
     buttons = task_buttons(ctx, task.id or 0, evidence_count=len(detail.evidence)) if detail.may_report else []
     return Outgoing("\n".join(line for line in lines if line), buttons=buttons, task_id=task.id)
 

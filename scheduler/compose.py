@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import callbacks
@@ -92,13 +92,10 @@ async def compose(session: AsyncSession, message: OutboxMessage, *, today: date,
 
 
 async def _latest_statuses(session: AsyncSession, task_ids: set[int]) -> dict[tuple[int, int], StatusReport]:
-    """The current status of each (task, unit) of these tasks, in one query."""
-    newest = (
-        select(func.max(StatusReport.id))
-        .where(StatusReport.task_id.in_(task_ids))  # type: ignore[attr-defined]
-        .group_by(StatusReport.task_id, StatusReport.unit_id)
-    )
-    rows = (await session.exec(select(StatusReport).where(StatusReport.id.in_(newest)))).scalars()  # type: ignore[union-attr]
+    """The current status of each (task, unit) of these tasks, in one query (through task_unit's latest report)."""
+    query = (select(StatusReport).join(TaskUnit, TaskUnit.latest_report_id == StatusReport.id)
+             .where(TaskUnit.task_id.in_(task_ids)))  # type: ignore[attr-defined]
+    rows = (await session.exec(query)).scalars()
     return {(row.task_id, row.unit_id): row for row in rows}
 
 
@@ -115,18 +112,15 @@ async def _coordinators_not_reported(
     """For each task, its coordinating units that have sent no report at all yet, and all its coordinating units."""
     if not task_ids:
         return {}, {}
-    pairs = (await session.exec(
-        select(TaskUnit.task_id, TaskUnit.unit_id).where(
+    rows = (await session.exec(
+        select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.latest_report_id).where(
             TaskUnit.task_id.in_(task_ids), TaskUnit.role == UnitRole.COORDINATE)  # type: ignore[attr-defined]
     )).all()
-    reported = set((await session.exec(
-        select(StatusReport.task_id, StatusReport.unit_id).where(StatusReport.task_id.in_(task_ids)).distinct()  # type: ignore[attr-defined]
-    )).all())
     waiting: dict[int, list[int]] = defaultdict(list)
     coordinating: dict[int, set[int]] = defaultdict(set)
-    for task_id, unit_id in pairs:
+    for task_id, unit_id, latest_report in rows:
         coordinating[task_id].add(unit_id)
-        if (task_id, unit_id) not in reported:
+        if latest_report is None:
             waiting[task_id].append(unit_id)
     return waiting, coordinating
 

@@ -287,6 +287,16 @@ def plan_day(
     return ordered + sorted(orphans.values(), key=lambda run: run.unit_id or 0)
 
 
+def reminding_horizon(day: date, calendar: WorkingCalendar, default_rules: Rules,
+                      rules_of: Mapping[int, Rules]) -> date:
+    """A due date after which no policy reminds of a one-off task on `day`: the earliest `before` reminder
+    goes out max(before_days) working days before the unit's deadline, which for a coordinating unit is
+    `coordinate_lead_days` earlier than the due date. Two working days of margin cover due dates on days off."""
+    reach = max((max(rules.before_days, default=0) + rules.coordinate_lead_days
+                 for rules in (default_rules, *rules_of.values())), default=0)
+    return calendar.add_working_days(day, reach + 2)
+
+
 @dataclass(frozen=True)
 class _OneOff:
     """What `day` is for a one-off task with this due date, role and policy."""

@@ -13,12 +13,13 @@ from sqlalchemy import String, cast, exists, literal, select, update
 
 from bot.config import Settings
 from bot.messaging import Outgoing
+from bot.services.linking import reminder_channel
 from scheduler import compose
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock
 from scheduler.digest import plan_digests
 from scheduler.limiter import SendLimiter
-from scheduler.planner import Item, Kind, People, plan_day
+from scheduler.planner import Item, Kind, People, plan_day, reminding_horizon
 from scheduler.sending import Sender, TemporaryFailure, Unreachable
 from scheduler.snooze import in_quiet_hours, sending_time
 from storage import calendar as calendar_store
@@ -115,9 +116,10 @@ class ReminderService:
 
     async def _daily(self, session, today: date, cal: WorkingCalendar, slot: str) -> list[outbox.Planned]:  # type: ignore[no-untyped-def]
         zone = self.settings.zone
-        assignments = await reminders.load_assignments(session, zone)
-        people = People.of(await reminders.load_people(session, self.settings.reminder_time))
         default_rules, rules_of = await reminders.load_rules(session)
+        remindable = reminders.Remindable(today, due_until=reminding_horizon(today, cal, default_rules, rules_of))
+        assignments = await reminders.load_assignments(session, zone, remindable=remindable)
+        people = People.of(await reminders.load_people(session, self.settings.reminder_time))
         history = await reminders.load_history(session, reminders.history_window(today), planning_from=today)
         start_of_day = datetime.combine(today, time(0), zone)
         # A snooze that is running at any time today holds today's reminders; its own firing says the state.
@@ -280,14 +282,14 @@ class ReminderService:
         counters.sent += 1
 
     async def _account(self, session, member_id: int) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+        """The member's chat on their preferred channel, else on the first linked one we can send to."""
         rows = (await session.exec(
-            select(ChannelAccount.channel, ChannelAccount.chat_id)
+            select(ChannelAccount.channel, ChannelAccount.chat_id, Member.preferred_channel)
+            .join(Member, Member.id == ChannelAccount.member_id)
             .where(ChannelAccount.member_id == member_id).order_by(ChannelAccount.id)
         )).all()
-        for channel, chat_id in rows:
-            if channel in self.senders:
-                return channel, chat_id
-        return None
+        channel = reminder_channel(rows[0][2] if rows else None, [row[0] for row in rows], self.senders)
+        return next(((row[0], row[1]) for row in rows if row[0] == channel), None)
 
     async def _unreachable(self, outbox_id: int, member_id: int, error: str, today: date) -> None:
         """The member blocked the bot: stop planning for them and tell each chief once."""

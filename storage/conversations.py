@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy import Table, bindparam, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.batching import Write, cache_of, defer
@@ -35,7 +35,13 @@ _SET_PENDING = text(
     "VALUES (:channel, :chat_id, :pending, :updated_at) "
     "ON CONFLICT (channel, chat_id) DO UPDATE SET pending = excluded.pending, updated_at = excluded.updated_at"
 ).bindparams(bindparam("updated_at", type_=UTCDateTime()))
-_REMEMBER_SENT = insert(_sent)
+# Idempotent: a Zalo reminder is remembered by the delivery (shared with the conversation) and by the reminder
+# service alike; the second must not fail the transaction that marks the reminder sent.
+_REMEMBER_SENT = text(
+    "INSERT INTO sent_message (channel, chat_id, message_id, task_id, created_at) "
+    "VALUES (:channel, :chat_id, :message_id, :task_id, :created_at) "
+    "ON CONFLICT (channel, chat_id, message_id) DO NOTHING"
+).bindparams(bindparam("created_at", type_=UTCDateTime()))
 
 
 def decode_pending(encoded: str | None) -> dict[str, Any] | None:

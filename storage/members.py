@@ -161,3 +161,13 @@ async def claim_invite(session: AsyncSession, *, invite_id: int, member_id: int,
         .values(used_at=now, used_by_member_id=member_id)
     )
     return bool(result.rowcount == 1)
+
+
+async def find_member_by_chat(session: AsyncSession, *, channel: str, chat_id: str) -> Member | None:
+    """The active member whose account on `channel` talks in `chat_id` (a private chat)."""
+    rows = await session.exec(
+        select(Member)
+        .join(ChannelAccount, col(ChannelAccount.member_id) == col(Member.id))
+        .where(ChannelAccount.channel == channel, ChannelAccount.chat_id == chat_id, col(Member.active))
+    )
+    return rows.first()

@@ -156,6 +156,11 @@ class TaskUnit(SQLModel, table=True):
     task_id: int = Field(sa_column=_fk("task.id"))
     unit_id: int = Field(sa_column=_fk("unit.id"))
     role: str = Field(sa_column=Column(String(20), nullable=False))
+    # The unit's latest status report for the task, kept by database triggers (migration 0007): never written
+    # by the application. Summaries and the reminder planner read the current state here.
+    latest_report_id: int | None = Field(default=None, sa_column=Column(Integer))
+    latest_status: str | None = Field(default=None, sa_column=Column(String(20)))
+    latest_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class StatusReport(SQLModel, table=True):

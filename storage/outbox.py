@@ -43,6 +43,8 @@ def _insert(session: AsyncSession, model: type) -> Any:
 
 async def enqueue(session: AsyncSession, planned: Sequence[Planned]) -> list[int]:
     """Stores new messages; returns the ids of those that were new and kept at least one new item."""
+    known = await _known_keys(session, [p.key for p in planned])
+    planned = [p for p in planned if p.key not in known]
     if not planned:
         return []
     rows = [
@@ -71,6 +73,21 @@ async def enqueue(session: AsyncSession, planned: Sequence[Planned]) -> list[int
     if empty:  # every item was already planned elsewhere (another process, an earlier message)
         await session.exec(delete(OutboxMessage).where(OutboxMessage.id.in_(empty)))  # type: ignore[attr-defined]
     return sorted(kept)
+
+
+_KEYS_PER_QUERY = 5000
+
+
+async def _known_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of these message keys are stored already. Every tick plans the notices still true (each pending
+    extension request to each chief, thousands in a big office): reading their keys is much cheaper than
+    sending them all to an insert that would skip them."""
+    known: set[str] = set()
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start:start + _KEYS_PER_QUERY]
+        rows = await session.exec(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))  # type: ignore[attr-defined]
+        known.update(rows.scalars())
+    return known
 
 
 async def expire_before(session: AsyncSession, day: date) -> int:

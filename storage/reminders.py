@@ -9,12 +9,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from scheduler.planner import Assignment, Kind, MemoryHistory, Person, Rules
@@ -26,11 +28,11 @@ from storage.models import (
     OutboxMessage,
     OutboxState,
     Plan,
+    Recurrence,
     ReminderItem,
     ReminderPolicy,
     Snooze,
     Status,
-    StatusReport,
     Task,
     TaskUnit,
     UnitRole,
@@ -39,59 +41,89 @@ from storage.models import (
 LIVE_STATES = (OutboxState.PENDING, OutboxState.SENT)
 
 
-async def load_assignments(session: AsyncSession, zone: ZoneInfo, *, plan_id: int | None = None) -> list[Assignment]:
-    """Every (task, unit) of the plans still followed, with the unit's due date after approved extensions."""
+async def load_assignments(
+    session: AsyncSession, zone: ZoneInfo, *, plan_id: int | None = None, remindable: Remindable | None = None
+) -> list[Assignment]:
+    """Every (task, unit) of the plans still followed, with the unit's due date after approved extensions.
+
+    With `remindable`, only those that could be reminded of on its day: the others (done, supervising, not
+    started, due too far ahead) are left in the database rather than read and then skipped by the planner.
+    """
     with _collection_deferred():
-        return await _load_assignments(session, zone, plan_id)
+        return await _load_assignments(session, zone, plan_id, remindable)
 
 
-async def _load_assignments(session: AsyncSession, zone: ZoneInfo, plan_id: int | None) -> list[Assignment]:
-    # Three flat queries merged here in dicts: on SQLite about twice as fast as one query joining the grouped
-    # subqueries. A big office has 200,000 (task, unit) rows, so they are read as plain driver rows.
+@dataclass(frozen=True)
+class Remindable:
+    """Which assignments one day's planning needs: started by `day`, and (one-off tasks) due by `due_until`
+    unless an approved extension moved the date."""
+
+    day: date
+    due_until: date
+
+
+def _only_remindable(pairs: Select[Any], remindable: Remindable) -> Select[Any]:
+    """The planner's own skips (scheduler.planner.plan_day), as SQL: nothing it would skip is read."""
+    lead = aliased(TaskUnit)
+    lead_done = exists().where(lead.task_id == TaskUnit.task_id, lead.role == UnitRole.LEAD,
+                               lead.latest_status == Status.DONE)
+    extended = exists().where(ExtensionRequest.task_id == TaskUnit.task_id,
+                              ExtensionRequest.unit_id == TaskUnit.unit_id,
+                              ExtensionRequest.state == ExtensionState.APPROVED)
+    one_off = Task.recurrence == Recurrence.NONE
+    return pairs.where(
+        TaskUnit.role != UnitRole.SUPERVISE,
+        or_(Task.start.is_(None), Task.start <= remindable.day),  # type: ignore[union-attr,operator]
+        or_(~one_off, and_(
+            Task.due.is_not(None),  # type: ignore[union-attr]
+            or_(TaskUnit.latest_status.is_(None), TaskUnit.latest_status != Status.DONE),  # type: ignore[union-attr]
+            or_(TaskUnit.role != UnitRole.COORDINATE, ~lead_done),
+            or_(Task.due <= remindable.due_until, extended),  # type: ignore[operator]
+        )),
+    )
+
+
+async def _load_assignments(
+    session: AsyncSession, zone: ZoneInfo, plan_id: int | None, remindable: Remindable | None
+) -> list[Assignment]:
+    # Two flat queries merged here in a dict: on SQLite about twice as fast as one query joining the grouped
+    # extensions. A big office has 200,000 (task, unit) rows, so they are read as plain driver rows; each row
+    # carries its latest report (kept by the database), so the status history is not read at all.
     connection = await session.connection()
     pairs = (
-        select(Task.id, Task.plan_id, TaskUnit.unit_id, TaskUnit.role, Task.due, Task.start, Task.recurrence)
+        select(Task.id, Task.plan_id, TaskUnit.unit_id, TaskUnit.role, Task.due, Task.start, Task.recurrence,
+               TaskUnit.latest_status, TaskUnit.latest_at)
         .join(TaskUnit, TaskUnit.task_id == Task.id)
         .where(Task.removed_at.is_(None))  # type: ignore[union-attr]
     )
-    latest = select(func.max(StatusReport.id)).group_by(StatusReport.task_id, StatusReport.unit_id)
     granted = (
         select(func.max(ExtensionRequest.id))
         .where(ExtensionRequest.state == ExtensionState.APPROVED)
         .group_by(ExtensionRequest.task_id, ExtensionRequest.unit_id)
     )
+    if remindable is not None:
+        pairs = _only_remindable(pairs, remindable)
     if plan_id is not None:
-        in_plan = select(Task.id).where(Task.plan_id == plan_id)
         pairs = pairs.where(Task.plan_id == plan_id)
-        latest = latest.where(StatusReport.task_id.in_(in_plan))  # type: ignore[attr-defined]
-        granted = granted.where(ExtensionRequest.task_id.in_(in_plan))  # type: ignore[attr-defined]
-    reports = select(StatusReport.task_id, StatusReport.unit_id, StatusReport.status, StatusReport.created_at).where(
-        StatusReport.id.in_(latest)  # type: ignore[union-attr]
-    )
+        granted = granted.where(
+            ExtensionRequest.task_id.in_(select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined]
     extensions = select(
         ExtensionRequest.task_id, ExtensionRequest.unit_id, ExtensionRequest.approved_due,
         ExtensionRequest.requested_due,
     ).where(ExtensionRequest.id.in_(granted))  # type: ignore[union-attr]
     dates = _Dates()
     local_date = _local_dates(zone)
-    # (task, unit) -> (done, office date of the latest report, due date after the latest approved extension)
-    state_of: dict[tuple[int, int], tuple[bool, date | None, date | None]] = {
-        (task_id, unit_id): (status == Status.DONE, local_date(created_at), None)
-        for task_id, unit_id, status, created_at in await _plain_rows(connection, reports)
-    }
-    nothing = (False, None, None)
-    for task_id, unit_id, approved, requested in await _plain_rows(connection, extensions):
-        done, reported, _ = state_of.get((task_id, unit_id), nothing)
-        state_of[(task_id, unit_id)] = (done, reported, dates[approved] or dates[requested])
+    # (task, unit) -> due date after the latest approved extension
+    extended_to = {(task_id, unit_id): dates[approved] or dates[requested]
+                   for task_id, unit_id, approved, requested in await _plain_rows(connection, extensions)}
     rows = await _plain_rows(connection, pairs)
-    lead_done = {row[0] for row in rows if row[3] == UnitRole.LEAD and state_of.get((row[0], row[2]), nothing)[0]}
+    lead_done = {row[0] for row in rows if row[3] == UnitRole.LEAD and row[7] == Status.DONE}
     result = []
-    for task_id, plan, unit_id, role, due, start, recurrence in rows:
-        done, reported, extended = state_of.get((task_id, unit_id), nothing)
-        if not done and role == UnitRole.COORDINATE and task_id in lead_done:
-            done = True
+    for task_id, plan, unit_id, role, due, start, recurrence, status, reported_at in rows:
+        done = status == Status.DONE or (role == UnitRole.COORDINATE and task_id in lead_done)
+        extended = extended_to.get((task_id, unit_id)) if extended_to else None
         result.append(Assignment(task_id, plan, unit_id, role, extended or dates[due], dates[start], recurrence, done,
-                                 reported))
+                                 local_date(reported_at) if reported_at is not None else None))
     return result
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.batching import defer
-from storage.models import ExtensionRequest, StatusReport
+from storage.models import ExtensionRequest, StatusReport, TaskUnit
 
 _INSERT_STATUS = insert(StatusReport.__table__)  # type: ignore[attr-defined]
 
@@ -56,14 +56,13 @@ async def add_status(
 async def latest_statuses(
     session: AsyncSession, *, unit_id: int | None = None, task_id: int | None = None
 ) -> dict[tuple[int, int], StatusReport]:
-    """The current status of each (task, unit) pair: its latest report."""
-    newest = select(func.max(StatusReport.id).label("id")).group_by(col(StatusReport.task_id), col(StatusReport.unit_id))
+    """The current status of each (task, unit) pair: its latest report, which its task_unit row points to."""
+    query = select(StatusReport).join(TaskUnit, col(TaskUnit.latest_report_id) == StatusReport.id)
     if unit_id is not None:
-        newest = newest.where(StatusReport.unit_id == unit_id)
+        query = query.where(TaskUnit.unit_id == unit_id)
     if task_id is not None:
-        newest = newest.where(StatusReport.task_id == task_id)
-    latest_ids = newest.subquery()
-    rows = await session.exec(select(StatusReport).join(latest_ids, col(StatusReport.id) == latest_ids.c.id))
+        query = query.where(TaskUnit.task_id == task_id)
+    rows = await session.exec(query)
     return {(row.task_id, row.unit_id): row for row in rows.all()}
 
 

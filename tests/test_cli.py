@@ -58,7 +58,7 @@ def test_understand_prints_json(env: Path, capsys: pytest.CaptureFixture[str], t
 def test_scripted_demo_shell(tmp_path: Path) -> None:
     """`printf '/viec\\nxong\\n' | dondoc shell --demo` as a newcomer types it, in a real process."""
     script = "/viec\n1\n1\n/nv 9999\n"
-    environment = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_TOKEN", "DATABASE_URL")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_TOKEN", "ZALO_TOKEN", "DATABASE_URL")}
     result = subprocess.run([sys.executable, "-m", "bot.cli", "shell", "--demo"], input=script, capture_output=True,
                             text=True, cwd=tmp_path, env=environment, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -82,8 +82,8 @@ def test_shell_as_a_named_member(env: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_run_without_a_token_falls_back_to_the_demo_console(tmp_path: Path) -> None:
-    environment = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_TOKEN", "DATABASE_URL")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_TOKEN", "ZALO_TOKEN", "DATABASE_URL")}
     result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], input="/viec\n", capture_output=True,
                             text=True, cwd=tmp_path, env=environment, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "No TELEGRAM_TOKEN" in result.stderr and "Nhiệm vụ chưa hoàn thành" in result.stdout
+    assert "Neither TELEGRAM_TOKEN nor ZALO_TOKEN" in result.stderr and "Nhiệm vụ chưa hoàn thành" in result.stdout

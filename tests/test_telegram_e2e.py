@@ -785,8 +785,8 @@ async def test_bot_commands_are_registered_in_vietnamese_and_english(bot: Harnes
     await bot.fake.wait_for_idle()
     vietnamese = {c["command"]: c["description"] for c in bot.fake.commands_for(None, "")}
     english = {c["command"]: c["description"] for c in bot.fake.commands_for(None, "en")}
-    assert list(vietnamese) == ["viec", "quahan", "nv", "minhchung", "tonghop", "giahan", "nhatky", "baocao", "lang",
-                                "help"]
+    assert list(vietnamese) == ["viec", "quahan", "nv", "minhchung", "tonghop", "donvi", "baocaotuan", "giahan",
+                                "nhatky", "baocao", "lienket", "kenh", "lang", "help"]
     assert vietnamese["viec"] == "Nhiệm vụ chưa hoàn thành của đơn vị"
     assert vietnamese["tonghop"] == "Tổng hợp kế hoạch"
     assert list(english) == list(vietnamese)

@@ -265,12 +265,12 @@ async def test_a_form_sent_without_a_file_says_so(web: Web) -> None:
 async def test_a_full_evidence_disk_is_explained_and_the_link_stays_usable(
     web: Web, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def disk_full(content: bytes) -> None:
+    async def disk_full(source: Path) -> None:
         raise OSError(28, "No space left on device")
 
     url = await web.upload_link()
     with monkeypatch.context() as patch:
-        patch.setattr(web.links.evidence, "save", disk_full)
+        patch.setattr(web.links.evidence, "save_file", disk_full)
         response = await web.client.post(_path(url), files=_files("a.pdf", PDF))
     assert response.status_code == 503 and VI._("The file could not be saved") in response.text
     assert await web.evidence_rows() == [] and web.spooled_files() == []

@@ -87,6 +87,7 @@ async def test_transport_errors_are_retried_and_reported_without_the_url() -> No
 
 async def test_the_token_never_appears_in_logs_or_errors(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)  # httpx logs each request URL at INFO, httpcore more at DEBUG
+    caplog.set_level(logging.DEBUG, logger="httpx")  # whatever an earlier configure_logging left on it
     async with FakeZalo() as zalo:
         client = client_for(zalo, Sleeps())
         zalo.user("42")

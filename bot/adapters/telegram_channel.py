@@ -44,9 +44,13 @@ COMMANDS = {
     "nv": N_("One task: /nv 12"),
     "minhchung": N_("Evidence of a task: /minhchung 12"),
     "tonghop": N_("Plan summary"),
+    "donvi": N_("One unit: /donvi TCPC"),
+    "baocaotuan": N_("Weekly digest: /baocaotuan on | off"),
     "giahan": N_("Extension requests (chief of office)"),
     "nhatky": N_("Follow-up log"),
     "baocao": N_("Periodic report: /baocao 2023-Q3"),
+    "lienket": N_("Link your account on another channel"),
+    "kenh": N_("Channel for reminders: /kenh zalo"),
     "lang": N_("Language: /lang vi | /lang en"),
     "help": N_("How to use the bot"),
 }

@@ -22,7 +22,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.adapters.zalo_client import ZaloClient, ZaloError
 from bot.adapters.zalo_render import (
     CHANNEL,
-    EVENT_TEXT,
     ZALO_TEXT_LIMIT,
     Fetch,
     ZaloUpdate,
@@ -37,7 +36,7 @@ from bot.adapters.zalo_render import (
     unwrap,
 )
 from bot.i18n import Translator
-from bot.messaging import AttachmentTooBig, Incoming, Outgoing, OutgoingFile, Photo, Response
+from bot.messaging import AttachmentTooBig, Incoming, OutgoingFile, Photo, Response
 from storage import choices as stored_choices
 from storage import updates as processed
 from storage.batching import Write
@@ -250,8 +249,6 @@ class ZaloChannel:
                 if dedup and key:
                     await self._release(key)
                 raise HandlingFailed(str(error)) from error
-            if not response.messages and not response.notice and update.event_name != EVENT_TEXT:
-                response = await self._cannot_read(update)
             try:
                 await self.delivery.deliver(update.chat_id, response)
             except ZaloError:
@@ -264,14 +261,6 @@ class ZaloChannel:
                 choices = await stored_choices.get_choices(session, channel=CHANNEL, chat_id=update.chat_id)
             action = choice_action(update.text, choices)
         return to_incoming(update, action=action, fetch_photo=self._fetch_photo)
-
-    async def _cannot_read(self, update: ZaloUpdate) -> Response:
-        """The conversation said nothing about a sticker or an unsupported message: say what we can read."""
-        t = await self.delivery.translator(update.chat_id)
-        return Response([Outgoing(t._(
-            "Sorry, I can only read text messages and photos here. Please write your update in a few words, "
-            "e.g. \"#12 xong\"."
-        ))])
 
     async def tell_failure(self, raw: dict[str, Any]) -> None:
         """After `HandlingFailed` in polling mode (no redelivery): tell the user to send it again."""

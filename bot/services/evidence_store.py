@@ -6,10 +6,13 @@ import asyncio
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import BinaryIO
 
 ALLOWED_TYPES = {
     ".pdf": "application/pdf",
@@ -32,6 +35,7 @@ ALLOWED_TYPES = {
 }
 ALLOWED_MIME = frozenset(ALLOWED_TYPES.values()) | {"application/x-zip-compressed", "application/x-rar-compressed"}
 MAX_NAME_LENGTH = 150
+_CHUNK = 1024 * 1024
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
@@ -78,19 +82,42 @@ class EvidenceStore:
     async def save(self, content: bytes) -> StoredFile:
         return await asyncio.to_thread(self._save, content)
 
+    async def save_file(self, source: Path) -> StoredFile:
+        """Keeps a copy of a file already on disk (an upload streamed to a temporary file), read in chunks: a
+        20 MB upload never sits in memory whole."""
+        return await asyncio.to_thread(self._save_file, source)
+
     def _save(self, content: bytes) -> StoredFile:
         digest = hashlib.sha256(content).hexdigest()
+        return self._keep(digest, len(content), lambda handle: handle.write(content))
+
+    def _save_file(self, source: Path) -> StoredFile:
+        hasher, size = hashlib.sha256(), 0
+        with source.open("rb") as reading:
+            while chunk := reading.read(_CHUNK):
+                hasher.update(chunk)
+                size += len(chunk)
+
+        def copy(handle: BinaryIO) -> None:
+            with source.open("rb") as reading:
+                shutil.copyfileobj(reading, handle, _CHUNK)
+
+        return self._keep(hasher.hexdigest(), size, copy)
+
+    def _keep(self, digest: str, size: int, write: Callable[[BinaryIO], object]) -> StoredFile:
+        """Writes the content under its digest once (same content twice: stored once), atomically: a crash
+        leaves either the whole file or none."""
         target = self.path_for(digest)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(content)
+                    write(handle)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(temp, target)
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise
-        return StoredFile(sha256=digest, size=len(content), path=target)
+        return StoredFile(sha256=digest, size=size, path=target)

@@ -200,7 +200,7 @@ class Links:
         file sent in the chat, using up the link in the same transaction: of two uploads through one link, one is
         recorded and the other refused as "used". Raises OSError when the store cannot keep the file."""
         assert link.id is not None and link.member_id is not None and link.task_id is not None
-        stored = await self.evidence.save(await asyncio.to_thread(received.read_bytes))
+        stored = await self.evidence.save_file(received)
         now = self.clock.now()
         async with transaction(self.sessions) as session:
             member = await members.get_member(session, member_id=link.member_id)

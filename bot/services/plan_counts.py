@@ -130,9 +130,9 @@ def _counts_sql(dialect: str, *, plan_id: int, today: date, zone: ZoneInfo, offs
 
     if sqlite:
         assert offset is not None
-        local = f"date(sr.created_at, '{int(offset.total_seconds()) // 60:+d} minutes')"
+        local = f"date(tu.latest_at, '{int(offset.total_seconds()) // 60:+d} minutes')"
     else:
-        local = "(sr.created_at AT TIME ZONE :zone)::date"
+        local = "(tu.latest_at AT TIME ZONE :zone)::date"
     judged = "coalesce(er.approved_due, er.requested_due, t.due)" if rule == LateRule.APPROVED else "t.due"
     starts = {value: period_start(value, today) for value in Recurrence if value != Recurrence.NONE}
     period_start_sql = "CASE t.recurrence " + " ".join(
@@ -159,19 +159,15 @@ def _counts_sql(dialect: str, *, plan_id: int, today: date, zone: ZoneInfo, offs
         params = {k: v.isoformat() if type(v) is date else v for k, v in params.items()}
         del params["zone"]
     settled = ", ".join(str(rank[c]) for c in SETTLED)
+    # Each assignment's latest report is on its own row (tu.latest_*, kept by the database); only the latest
+    # approved extension is looked up.
     if sqlite:  # SQLite: one index lookup per assignment is fastest
         latest_joins = """
-            LEFT JOIN status_report sr ON sr.id = (
-                SELECT max(s.id) FROM status_report s WHERE s.task_id = tu.task_id AND s.unit_id = tu.unit_id)
             LEFT JOIN extension_request er ON er.id = (
                 SELECT max(e.id) FROM extension_request e
                 WHERE e.task_id = tu.task_id AND e.unit_id = tu.unit_id AND e.state = 'approved')"""
-    else:  # PostgreSQL: hashing the plan's whole history once is faster than 100,000 lookups
+    else:  # PostgreSQL: hashing the plan's approved extensions once is faster than 100,000 lookups
         latest_joins = """
-            LEFT JOIN (SELECT s.task_id, s.unit_id, max(s.id) AS id FROM status_report s
-                       WHERE s.task_id IN (SELECT id FROM task WHERE plan_id = :plan)
-                       GROUP BY s.task_id, s.unit_id) l ON l.task_id = tu.task_id AND l.unit_id = tu.unit_id
-            LEFT JOIN status_report sr ON sr.id = l.id
             LEFT JOIN (SELECT e.task_id, e.unit_id, max(e.id) AS id FROM extension_request e
                        WHERE e.state = 'approved' AND e.task_id IN (SELECT id FROM task WHERE plan_id = :plan)
                        GROUP BY e.task_id, e.unit_id) g ON g.task_id = tu.task_id AND g.unit_id = tu.unit_id
@@ -179,13 +175,13 @@ def _counts_sql(dialect: str, *, plan_id: int, today: date, zone: ZoneInfo, offs
     statement = f"""
         WITH a AS MATERIALIZED (
             SELECT tu.task_id AS task_id, tu.unit_id AS unit_id, tu.role AS role, t.area AS area,
-                   CASE WHEN sr.status = 'blocked' THEN 1 ELSE 0 END AS blocked, sr.created_at AS created_at,
+                   CASE WHEN tu.latest_status = 'blocked' THEN 1 ELSE 0 END AS blocked, tu.latest_at AS created_at,
                    {judged} AS judged,
                    CASE
                        WHEN t.recurrence <> 'none' THEN
-                           CASE WHEN sr.id IS NOT NULL AND {local} >= {period_start_sql}
+                           CASE WHEN tu.latest_report_id IS NOT NULL AND {local} >= {period_start_sql}
                                 THEN {rank[Category.PERIOD_REPORTED]} ELSE {rank[Category.PERIOD_PENDING]} END
-                       WHEN sr.status = 'done' THEN
+                       WHEN tu.latest_status = 'done' THEN
                            CASE WHEN {judged} IS NULL OR {local} <= {judged}
                                 THEN {rank[Category.DONE_ON_TIME]} ELSE {rank[Category.DONE_LATE]} END
                        WHEN {judged} IS NULL THEN {rank[Category.NO_DEADLINE]}

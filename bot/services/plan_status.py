@@ -165,14 +165,12 @@ async def assignment_rows(
 ) -> list[AssignmentRow]:
     """Every current (task, unit) of a plan as an `AssignmentRow`, in task order: one query.
 
-    Each assignment's latest report and latest approved extension are found through the (task, unit, id) index
-    (a correlated max per assignment), so the cost follows the plan's assignments, not the office's history.
+    Each assignment's latest report is the one its row points to (kept by the database), and its latest approved
+    extension is found through the (task, unit, id) index, so the cost follows the plan's assignments, not the
+    office's history.
     """
     report = StatusReport.__table__.alias("report")  # type: ignore[attr-defined]
     extension = ExtensionRequest.__table__.alias("extension")  # type: ignore[attr-defined]
-    latest = (select(func.max(StatusReport.id))
-              .where(StatusReport.task_id == TaskUnit.task_id, StatusReport.unit_id == TaskUnit.unit_id)
-              .correlate(TaskUnit).scalar_subquery())
     granted = (select(func.max(ExtensionRequest.id))
                .where(ExtensionRequest.task_id == TaskUnit.task_id, ExtensionRequest.unit_id == TaskUnit.unit_id,
                       ExtensionRequest.state == ExtensionState.APPROVED)
@@ -182,7 +180,7 @@ async def assignment_rows(
                report.c.status, report.c.percent, report.c.note, report.c.created_at, report.c.member_id,
                extension.c.approved_due, extension.c.requested_due)
         .join(Task, Task.id == TaskUnit.task_id)
-        .outerjoin(report, report.c.id == latest)
+        .outerjoin(report, report.c.id == TaskUnit.latest_report_id)
         .outerjoin(extension, extension.c.id == granted)
         .where(Task.plan_id == plan_id, Task.removed_at.is_(None))  # type: ignore[union-attr]
         .order_by(TaskUnit.task_id, TaskUnit.id)
