@@ -8,12 +8,14 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from functools import partial
 
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.adapters.telegram_channel import TelegramChannel
 from bot.adapters.telegram_sender import TelegramSender
+from bot.adapters.telegram_webhook import register_telegram_webhook, telegram_webhook
 from bot.adapters.zalo_runtime import running_zalo
 from bot.adapters.zalo_sender import ZaloSender
 from bot.adapters.zalo_webhook import register_webhook
@@ -25,6 +27,7 @@ from bot.services.evidence_store import EvidenceStore
 from bot.services.links import links_from_settings
 from bot.web.app import Endpoint, build_web_app
 from bot.web.server import RunningWeb, running_web
+from bot.webhooks import check_webhook_settings, configured_channels, webhook_url
 from handlers.router import handle
 from scheduler.clock import Clock, SystemClock
 from scheduler.runner import running_reminders
@@ -79,15 +82,19 @@ def settle_heap() -> None:
         gc.freeze()
 
 
-def build_telegram(deps: Deps) -> Application:  # type: ignore[type-arg]
-    settings = deps.settings
-    assert settings.telegram_token is not None
-    channel = TelegramChannel(
+def telegram_channel(deps: Deps) -> TelegramChannel:
+    return TelegramChannel(
         handle=conversation(deps),
         remember=partial(remember_sent, deps, "telegram"),
-        default_locale=settings.default_locale,
+        default_locale=deps.settings.default_locale,
         on_started=settle_heap,
     )
+
+
+def build_telegram(deps: Deps, channel: TelegramChannel | None = None) -> Application:  # type: ignore[type-arg]
+    settings = deps.settings
+    assert settings.telegram_token is not None
+    channel = channel or telegram_channel(deps)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
@@ -99,25 +106,31 @@ def build_telegram(deps: Deps) -> Application:  # type: ignore[type-arg]
 
 
 @asynccontextmanager
-async def running_telegram(deps: Deps) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Our Telegram Application, started and polling; stopped and shut down on exit."""
-    async with running_application(build_telegram(deps), poll_timeout=deps.settings.telegram_poll_timeout) as app:
+async def running_telegram(
+    deps: Deps, *, channel: TelegramChannel | None = None, poll: bool = True
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Our Telegram Application, started and polling (unless not `poll`: webhook mode); stopped and shut down on
+    exit."""
+    async with running_application(build_telegram(deps, channel), poll_timeout=deps.settings.telegram_poll_timeout,
+                                   poll=poll) as app:
         yield app
 
 
 @asynccontextmanager
 async def running_application(
-    application: Application, *, poll_timeout: int  # type: ignore[type-arg]
+    application: Application, *, poll_timeout: int, poll: bool = True  # type: ignore[type-arg]
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Any PTB Application, started and long-polling; its lifecycle hooks run as run_polling would run them."""
+    """Any PTB Application, started and long-polling (without `poll`, started only: a webhook feeds it); its
+    lifecycle hooks run as run_polling would run them."""
     await application.initialize()
     try:
         # PTB runs these hooks only from run_polling/run_webhook; we drive the lifecycle ourselves.
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
+        if poll:
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
         yield application
     finally:
         if application.updater is not None and application.updater.running:
@@ -147,7 +160,10 @@ async def running_web_server(
 
 
 async def run_bot(settings: Settings) -> None:
-    """`dondoc run`: every configured channel until SIGINT/SIGTERM."""
+    """`dondoc run`: every configured channel until SIGINT/SIGTERM. In webhook mode (WEBHOOK_MODE) Telegram and
+    Zalo deliver to the web server; WebhookSettingsError, before anything starts, when a setting it needs is missing."""
+    if settings.webhook_mode:
+        check_webhook_settings(settings, configured_channels(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -156,9 +172,16 @@ async def run_bot(settings: Settings) -> None:
         senders: dict[str, Sender] = {}
         webhooks: dict[str, Endpoint] = {}
         if settings.telegram_token is not None:
-            application = await running.enter_async_context(running_telegram(deps))
+            channel = telegram_channel(deps)
+            application = await running.enter_async_context(
+                running_telegram(deps, channel=channel, poll=not settings.webhook_mode))
             log.info("Telegram channel running as @%s", application.bot.username)
             senders["telegram"] = TelegramSender(application.bot)
+            if settings.webhook_mode:
+                assert settings.telegram_webhook_secret is not None
+                webhooks["telegram"] = telegram_webhook(
+                    channel, application, deps.sessions, settings.telegram_webhook_secret.get_secret_value(),
+                    lease=timedelta(seconds=settings.update_claim_lease_seconds))
         zalo_webhook = settings.zalo_webhook_secret is not None and settings.public_base_url is not None
         if settings.zalo_token is not None:
             zalo = await running.enter_async_context(running_zalo(
@@ -170,6 +193,11 @@ async def run_bot(settings: Settings) -> None:
             if zalo_webhook:
                 webhooks["zalo"] = zalo.webhook()
         await running.enter_async_context(running_web_server(deps, webhooks=webhooks))
+        if "telegram" in webhooks:  # only once our endpoint answers: Telegram delivers what waits at once
+            assert settings.telegram_webhook_secret is not None
+            await register_telegram_webhook(application.bot, url=webhook_url(settings, "telegram"),
+                                            secret=settings.telegram_webhook_secret.get_secret_value())
+            log.info("Telegram channel receiving webhooks at %s", webhook_url(settings, "telegram"))
         if "zalo" in webhooks:  # only once our endpoint answers: Zalo may deliver at once
             assert settings.public_base_url is not None and settings.zalo_webhook_secret is not None
             await register_webhook(zalo.client, url=f"{settings.public_base_url}/webhook/zalo",

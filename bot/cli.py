@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from bot import admin
+from bot.backup import add_backup_commands
 from bot.config import Settings
 from bot.import_cli import add_import_command
+from bot.logs import configure_logging
 from bot.reminders_cli import add_reminder_commands
 from bot.report_cli import add_report_command
-from bot.logs import configure_logging
+from bot.webhook_cli import add_webhook_command
 from storage.models import Recurrence, Role
 
 Runner = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -240,13 +242,20 @@ async def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import run_bot
+    from bot.webhooks import WebhookSettingsError
 
-    if settings.telegram_token is None and settings.zalo_token is None:
+    if args.webhook:
+        settings = settings.model_copy(update={"webhook_mode": True})
+    if settings.telegram_token is None and settings.zalo_token is None and not settings.webhook_mode:
         print("Neither TELEGRAM_TOKEN nor ZALO_TOKEN is set: starting the console channel with demo data instead.\n"
               "(Set TELEGRAM_TOKEN and/or ZALO_TOKEN in .env to run the bot on Telegram and/or Zalo.)", file=sys.stderr)
         args.demo, args.as_member = True, None
         return await cmd_shell(args, settings)
-    await run_bot(settings)
+    try:
+        await run_bot(settings)
+    except WebhookSettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -328,10 +337,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_member", help="member id or name to speak as")
     p.add_argument("--demo", action="store_true", help="use a throwaway database with the KH 435 demo plan")
 
-    command("run", cmd_run, help="run the bot (Telegram and/or Zalo when their tokens are set, else the demo console)")
+    p = command("run", cmd_run, help="run the bot (Telegram and/or Zalo when their tokens are set, else the demo console)")
+    p.add_argument("--webhook", action="store_true", default=None,
+                   help="receive updates by webhook at PUBLIC_BASE_URL (as WEBHOOK_MODE=true) instead of polling")
+    add_webhook_command(sub)
     add_import_command(sub)
     add_reminder_commands(sub)
     add_report_command(sub)
+    add_backup_commands(sub)
     return parser
 
 
@@ -339,8 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     secrets = [secret.get_secret_value() for secret in (settings.telegram_token, settings.zalo_token,
-                                                         settings.zalo_webhook_secret, settings.link_secret) if secret]
-    configure_logging(settings.log_level if args.runner is cmd_run else "WARNING", secrets=secrets)
+                                                         settings.zalo_webhook_secret, settings.link_secret,
+                                                         settings.telegram_webhook_secret) if secret]
+    configure_logging(settings.log_level if args.runner is cmd_run else "WARNING", secrets=secrets,
+                      log_format=settings.log_format)
     return asyncio.run(args.runner(args, settings))
 
 

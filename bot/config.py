@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -23,6 +25,14 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_bot_username: str | None = None
     telegram_poll_timeout: int = Field(default=30, ge=0, le=50)
+    # Webhook mode (`dondoc run --webhook`): Telegram checks this secret in every delivery (1-256 of A-Z a-z 0-9 _ -).
+    telegram_webhook_secret: SecretStr | None = None
+    # Telegram and Zalo deliver updates to the web server at PUBLIC_BASE_URL/webhook/<channel> instead of being
+    # polled; needs PUBLIC_BASE_URL and the webhook secret of each channel whose token is set.
+    webhook_mode: bool = False
+    # An update claimed by a process that died while handling it is handled by the platform's redelivery once the
+    # claim is this many seconds old (longer than any handling takes, a file download included).
+    update_claim_lease_seconds: float = Field(default=120, gt=0)
     # Zalo Bot Platform: polling when only the token is set; the webhook checks `zalo_webhook_secret` (8-256 chars).
     zalo_token: SecretStr | None = None
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
@@ -35,6 +45,8 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=14, gt=0)
     page_size: int = Field(default=8, ge=1, le=20)
     log_level: str = "INFO"
+    # "json": one JSON object per log line (time, level, logger, message, channel, update_id, member_id).
+    log_format: Literal["text", "json"] = "text"
     # Reminders (scheduler/). Times are office-local.
     reminders_enabled: bool = True
     reminder_time: time = time(8, 0)
@@ -93,10 +105,17 @@ class Settings(BaseSettings):
                              "and work in every process")
         return self
 
-    @field_validator("telegram_token", "zalo_token", "zalo_webhook_secret", mode="before")
+    @field_validator("telegram_token", "zalo_token", "zalo_webhook_secret", "telegram_webhook_secret", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("telegram_webhook_secret must be 1 to 256 characters of A-Z a-z 0-9 _ - (Telegram's rule)")
+        return value
 
     @field_validator("timezone")
     @classmethod

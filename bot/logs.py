@@ -1,9 +1,82 @@
-"""Logging set-up: secrets are redacted from every record, and noisy HTTP loggers that print URLs are quieted."""
+"""Logging set-up: secrets are redacted from every record, and noisy HTTP loggers that print URLs are quieted.
+
+Every line logged while an update is handled carries its ids (`channel`, `update_id`, `member_id`), bound by the
+router for the task handling it (`bind_update`). LOG_FORMAT=json writes one JSON object per line.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from types import MappingProxyType
+
+# The ids of the update the current task is handling. Each asyncio task has its own copy.
+_UPDATE: ContextVar[Mapping[str, object]] = ContextVar("dondoc_update", default=MappingProxyType({}))
+UPDATE_FIELDS = ("channel", "update_id", "member_id")
+
+
+def bind_update(**fields: object) -> None:
+    """Sets ids of the update being handled for every later log line of this task (None removes one)."""
+    current = dict(_UPDATE.get())
+    for name, value in fields.items():
+        if value is None:
+            current.pop(name, None)
+        else:
+            current[name] = value
+    _UPDATE.set(MappingProxyType(current))
+
+
+def update_fields() -> Mapping[str, object]:
+    """The ids bound by `bind_update` in this task."""
+    return _UPDATE.get()
+
+
+class UpdateIds(logging.Filter):
+    """Copies the bound ids onto the record (`record.update_ids`), for the formatters below."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.update_ids = dict(_UPDATE.get())
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """The classic line, with the update's ids at the end when there are some."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        ids: Mapping[str, object] = getattr(record, "update_ids", None) or {}
+        if not ids:
+            return line
+        first, newline, rest = line.partition("\n")  # after the message, before any traceback
+        tags = " ".join(f"{name}={ids[name]}" for name in UPDATE_FIELDS if name in ids)
+        return f"{first} [{tags}]{newline}{rest}"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, the update's ids when known, and
+    the traceback (`exc`) if any. Runs after `RedactSecrets`, whose redacted message and traceback it prints."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "update_ids", None) or {})
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 class RedactSecrets(logging.Filter):
@@ -28,10 +101,12 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
+def configure_logging(level: str, *, secrets: Iterable[str] = (), log_format: str = "text") -> None:
+    """One handler on the root logger: secrets redacted, the update's ids added, as text or JSON lines."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(UpdateIds())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

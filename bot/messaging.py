@@ -60,6 +60,11 @@ class Incoming:
     language_hint: str | None = None
     # Something the channel cannot hand over as text or a file ("sticker", "file", "voice"…; Zalo only).
     unsupported: str | None = None
+    # The platform's id of the update (for logs): Telegram's update_id, Zalo's event and message id.
+    update_id: str | None = None
+    # The adapter claimed `update_id` (storage.updates, webhook deliveries): the router marks it done in the
+    # same commit as what the update recorded.
+    claimed: bool = False
 
 
 @dataclass(frozen=True)

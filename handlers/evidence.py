@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot import callbacks
@@ -19,6 +20,8 @@ from handlers.status import CHOICES_SHOWN, apply, referenced_task
 from handlers.tasks import parse_task_id
 from storage import evidence as evidence_rows
 from storage.audit import record_change
+
+log = logging.getLogger(__name__)
 
 
 def _fallback_name(ctx: Context, kind: str) -> str:
@@ -54,6 +57,13 @@ async def receive_file(ctx: Context) -> Response:
     try:
         stored = await ctx.deps.evidence.save(content)
     except OSError as error:
+        log.error("evidence store could not keep a file from %s:%s: %r", ctx.channel, ctx.incoming.sender_id, error)
+        if task_id is not None and caption is not None and caption.intent in ("status", "extension"):
+            # The words still count: the status is recorded, only the file must be sent again.
+            recorded = await apply(ctx, task_id, caption, ctx.incoming.text)
+            lost = ctx.t._("The file could not be saved right now (a storage problem on our side); please send the "
+                           "file again later. Your update below was recorded.")
+            return Response([Outgoing(lost, task_id=task_id), *recorded.messages])
         raise EvidenceRejected("storage") from error
     file = {"sha256": stored.sha256, "size": stored.size, "name": file_name, "mime": mime_type}
     if task_id is None:

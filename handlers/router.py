@@ -6,6 +6,7 @@ This is the whole conversation logic as the adapters see it: `handle(deps, incom
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,9 @@ from bot import callbacks
 from bot.deps import Deps
 from bot.errors import DomainError, EvidenceRejected, InviteProblem, NotAllowed, NotRegistered, TaskNotFound
 from bot.i18n import Translator
+from bot.logs import bind_update
 from bot.messaging import Incoming, Outgoing, Response
+from bot.metrics import METRICS
 from bot.services.deadlines import office_date
 from bot.services.extensions import ExtensionProblem
 from handlers import (
@@ -39,6 +42,7 @@ from handlers import (
 from handlers.choices import choose_task
 from handlers.context import Context
 from handlers.pending import PENDING_TTL
+from storage import updates
 from storage.batching import NeedsTransaction, has_orm_changes, start_deferring
 from storage.db import transaction
 from storage.members import find_sender
@@ -85,6 +89,34 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 async def handle(deps: Deps, incoming: Incoming) -> Response:
+    """Everything the bot does for one event (see `_handle`), counted and timed; every line logged while the
+    calling task goes on (delivering the reply too) carries the event's channel, update id and member id."""
+    bind_update(channel=incoming.channel, update_id=incoming.update_id, member_id=None)
+    METRICS.updates.labels(incoming.channel).inc()
+    started = time.perf_counter()
+    try:
+        return await _handle(deps, incoming)
+    finally:
+        elapsed = time.perf_counter() - started
+        METRICS.handling_seconds.labels(incoming.channel).observe(elapsed)
+        log.info("%s handled in %.1f ms", _kind(incoming), elapsed * 1000)
+
+
+def _kind(incoming: Incoming) -> str:
+    """What the event was, without its text: a command's name, "text", "button", "file" or "unsupported"."""
+    if incoming.unsupported is not None:
+        return "unsupported"
+    if incoming.attachment is not None:
+        return "file"
+    if incoming.action is not None:
+        return "button"
+    command = split_command(incoming.text.strip()) if incoming.text else None
+    if command is not None and command[0] in _BY_NAME:
+        return f"/{_BY_NAME[command[0]].names[0]}"
+    return "text"
+
+
+async def _handle(deps: Deps, incoming: Incoming) -> Response:
     """Everything the bot does for one event, committed once. Domain errors roll back and become polite replies.
 
     Most events (status replies, task buttons, lists) only read and then add rows: they run on a read-only
@@ -103,10 +135,13 @@ async def handle(deps: Deps, incoming: Incoming) -> Response:
     async with transaction(deps.sessions) as session:
         ctx = await _context(deps, incoming, session)
         try:
-            return await _dispatch(ctx)
+            response = await _dispatch(ctx)
         except DomainError as error:
             await session.rollback()
-            return _refused(ctx, error)
+            response = _refused(ctx, error)
+        if incoming.claimed and incoming.update_id is not None:  # done in the same commit as what it recorded
+            await updates.mark_done(session, channel=incoming.channel, update_id=incoming.update_id)
+        return response
 
 
 async def _handle_batched(deps: Deps, incoming: Incoming) -> Response:
@@ -116,9 +151,13 @@ async def _handle_batched(deps: Deps, incoming: Incoming) -> Response:
         try:
             response = await _dispatch(ctx)
         except DomainError as error:
-            return _refused(ctx, error)
-        if has_orm_changes(session):
-            raise NeedsTransaction("ORM objects changed")
+            writes.clear()  # nothing of a refused event is kept
+            response = _refused(ctx, error)
+        else:
+            if has_orm_changes(session):
+                raise NeedsTransaction("ORM objects changed")
+    if incoming.claimed and incoming.update_id is not None:  # done in the same commit as what it recorded
+        writes.append(updates.done_write(channel=incoming.channel, update_id=incoming.update_id))
     await deps.sessions.writer.commit(writes)  # the read session is closed: its connection is back in the pool
     return response
 
@@ -138,6 +177,7 @@ async def _context(deps: Deps, incoming: Incoming, session: AsyncSession) -> Con
         reply_to_message_id=incoming.reply_to_message_id,
     )
     member = sender.member if sender else None
+    bind_update(member_id=member.id if member else None)
     hint = incoming.language_hint if incoming.language_hint in ("vi", "en") else None
     locale = (member.locale if member else None) or (hint if member is None else None) or deps.settings.default_locale
     today = office_date(incoming.received_at, deps.settings.zone)

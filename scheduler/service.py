@@ -13,12 +13,13 @@ from sqlalchemy import String, cast, exists, literal, select, update
 
 from bot.config import Settings
 from bot.messaging import Outgoing
+from bot.metrics import METRICS
 from bot.services.linking import reminder_channel
 from scheduler import compose
 from scheduler.calendar import WorkingCalendar
 from scheduler.clock import Clock
 from scheduler.digest import plan_digests
-from scheduler.limiter import SendLimiter
+from scheduler.limiter import Limiter, SendLimiter, SharedSendLimiter, bot_key
 from scheduler.planner import Item, Kind, People, plan_day, reminding_horizon
 from scheduler.sending import Sender, TemporaryFailure, Unreachable
 from scheduler.snooze import in_quiet_hours, sending_time
@@ -64,17 +65,30 @@ class ReminderService:
     settings: Settings
     clock: Clock
     senders: Mapping[str, Sender]
-    limiter: SendLimiter | None = None
+    limiter: Limiter | None = None  # for every channel when given; else each bot token's SharedSendLimiter
     batch: int = 200
     concurrency: int = 8  # messages prepared at once; sending is always one at a time
     # Planning reads every open task, so a process does it once a day plus every `replan_every` (for members who
     # joined and tasks imported since); the outbox's unique keys make a repeat harmless.
     replan_every: timedelta = timedelta(hours=1)
     _planned_at: datetime | None = field(default=None, init=False)
+    _limiters: dict[str, Limiter] = field(default_factory=dict, init=False)
 
-    def __post_init__(self) -> None:
-        if self.limiter is None:
-            self.limiter = SendLimiter(self.settings.send_rate_per_second)
+    def limiter_for(self, channel: str) -> Limiter:
+        """The send-rate limiter of the bot sending on `channel`, unless one was given: on PostgreSQL, where any
+        number of processes may send for the same token, shared through the database; on SQLite (one process, the
+        embedded default) kept in this process, which costs no transaction per send."""
+        if self.limiter is not None:
+            return self.limiter
+        if channel not in self._limiters:
+            if self.sessions.kw["bind"].dialect.name == "sqlite":
+                self._limiters[channel] = SendLimiter(self.settings.send_rate_per_second)
+            else:
+                token = {"telegram": self.settings.telegram_token, "zalo": self.settings.zalo_token}.get(channel)
+                self._limiters[channel] = SharedSendLimiter(
+                    self.sessions, key=bot_key(channel, token.get_secret_value() if token else None),
+                    per_second=self.settings.send_rate_per_second)
+        return self._limiters[channel]
 
     @property
     def quiet(self) -> tuple[time, time]:
@@ -248,13 +262,14 @@ class ReminderService:
             if account is None:
                 await outbox.mark_final(session, outbox_id, state=OutboxState.FAILED, error="no channel account", at=now)
                 counters.failed += 1
+                METRICS.reminders_failed.labels("none", "no_account").inc()
                 return None
             return _Prepared(outbox_id, message.member_id, message.attempts, message.lease_until, *account,
                              composed.outgoing)
 
     async def _send(self, prepared: _Prepared, counters: Counters, today: date) -> None:
-        assert self.limiter is not None
-        await self.limiter.acquire(prepared.chat_id)
+        limiter = self.limiter_for(prepared.channel)
+        await limiter.acquire(prepared.chat_id)
         margin = min(LEASE_MARGIN, timedelta(seconds=self.settings.outbox_lease_seconds / 4))
         if prepared.lease_until is not None and self.clock.now() >= prepared.lease_until - margin:
             return  # our lease is running out: another process may claim it; it stays pending for whoever does
@@ -263,15 +278,17 @@ class ReminderService:
         except Unreachable as error:
             await self._unreachable(prepared.outbox_id, prepared.member_id, str(error), today)
             counters.failed += 1
+            METRICS.reminders_failed.labels(prepared.channel, "unreachable").inc()
             return
         except TemporaryFailure as error:
             if error.retry_after is not None:  # Telegram's flood control is per bot: every send waits
-                self.limiter.pause(error.retry_after)
+                limiter.pause(error.retry_after)
             backoff = RETRY_BACKOFF[max(0, min(prepared.attempts, len(RETRY_BACKOFF)) - 1)]
             wait = max(backoff, timedelta(seconds=error.retry_after or 0))
             async with transaction(self.sessions) as session:
                 await outbox.retry_later(session, prepared.outbox_id, at=self.clock.now() + wait, error=str(error))
             counters.retried += 1
+            METRICS.reminders_failed.labels(prepared.channel, "temporary").inc()
             return
         async with transaction(self.sessions) as session:
             await outbox.mark_sent(session, prepared.outbox_id, channel=prepared.channel, chat_id=prepared.chat_id,
@@ -280,6 +297,7 @@ class ReminderService:
                 await conversations.remember_sent(session, channel=prepared.channel, chat_id=prepared.chat_id,
                                                   message_id=message_id, task_id=prepared.outgoing.task_id)
         counters.sent += 1
+        METRICS.reminders_sent.labels(prepared.channel).inc()
 
     async def _account(self, session, member_id: int) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
         """The member's chat on their preferred channel, else on the first linked one we can send to."""

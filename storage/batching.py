@@ -71,6 +71,12 @@ async def defer(
     return False
 
 
+def when_committed(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Runs `callback` once, after the session's transaction commits (never after a rollback). For rows that
+    `defer` collected, pass `on_commit` to it instead: they are committed by the BatchWriter, not the session."""
+    event.listen(session.sync_session, "after_commit", lambda _session: callback(), once=True)
+
+
 def read_cache(session: AsyncSession) -> ReadCache | None:
     """The factory's ReadCache for a read-only session; None for an ordinary transaction, which always reads
     the database (and whose loaded objects must not be shared)."""

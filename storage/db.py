@@ -8,8 +8,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +25,10 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # closed again for each event (for SQLite: a new thread and the PRAGMAs each time).
 POOL_SIZE = 40
 POOL_OVERFLOW = 10
+# What a database call raises when the database fails or cannot be reached: SQLAlchemy wraps what the driver raises
+# on a connection it holds, but not asyncpg's failures to open one (connection refused: OSError; "the database
+# system is starting up" or "shutting down": asyncpg.PostgresError).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError, asyncpg.PostgresError)
 
 
 def async_url(url: str) -> URL:

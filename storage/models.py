@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -346,7 +357,7 @@ class Snooze(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """An inbound platform update already handled (Zalo webhook redeliveries are recorded once)."""
+    """An inbound platform update, claimed while it is handled and done once that committed (storage.updates)."""
 
     __tablename__ = "processed_update"
     __table_args__ = (UniqueConstraint("channel", "update_id"),)
@@ -354,6 +365,9 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(sa_column=Column(String(20), nullable=False))
     update_id: str = Field(sa_column=Column(String(120), nullable=False))
     created_at: datetime = _created()
+    # When a process took it on (again, if an earlier one died) and when its handling committed (None: not yet).
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class WebLink(SQLModel, table=True):
@@ -374,3 +388,15 @@ class WebLink(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = _created()
+
+
+class SendRate(SQLModel, table=True):
+    """The send slots of one bot token, shared by every process (storage/send_rate.py): chat_id '' holds the
+    token's next free slot and pause, other rows when a chat may next receive. `key` is the channel and a hash
+    of the token, never the token. Times are seconds since the epoch on the database's clock."""
+
+    __tablename__ = "send_rate"
+    key: str = Field(sa_column=Column(String(80), primary_key=True))
+    chat_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    next_at: float = Field(sa_column=Column(Float(), nullable=False))
+    paused_until: float | None = Field(default=None, sa_column=Column(Float()))

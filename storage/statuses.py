@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.batching import defer
+from storage.batching import defer, when_committed
 from storage.models import ExtensionRequest, StatusReport, TaskUnit
 
 _INSERT_STATUS = insert(StatusReport.__table__)  # type: ignore[attr-defined]
@@ -44,12 +45,15 @@ async def add_status(
     expected_on: date | None = None,
     note: str | None = None,
     original_text: str | None = None,
+    on_commit: Callable[[], None] | None = None,
 ) -> NewStatus:
     """Appends a status report. Runs for every status reply, so it is one cached Core insert (possibly batched
-    with other events' rows), not an ORM object and a flush."""
+    with other events' rows), not an ORM object and a flush. `on_commit` runs once the row is committed."""
     report = NewStatus(task_id=task_id, unit_id=unit_id, member_id=member_id, status=status, channel=channel,
                        created_at=at, percent=percent, expected_on=expected_on, note=note, original_text=original_text)
-    await defer(session, _INSERT_STATUS, dict(vars(report)))
+    deferred = await defer(session, _INSERT_STATUS, dict(vars(report)), on_commit)
+    if not deferred and on_commit is not None:
+        when_committed(session, on_commit)
     return report
 
 

@@ -45,6 +45,19 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database, for tests that only make sense there (several processes at once); skipped with
+    the reason when no server is reachable (failed under DONDOC_REQUIRE_POSTGRES=1)."""
+    problem = await _probe_postgres()
+    if problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(problem + " (DONDOC_REQUIRE_POSTGRES=1)")
+        pytest.skip(problem)
+    async with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 

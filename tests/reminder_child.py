@@ -68,6 +68,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--rate", type=float, default=1000.0, help="the limiter's messages per second")
+    parser.add_argument("--shared-limiter", action="store_true",
+                        help="the service's default limiter, shared through the database at --rate")
     parser.add_argument("--read-timeout", type=float, default=5.0)
     parser.add_argument("--not-before", type=float, default=0.0, help="Unix time of the first tick")
     return parser.parse_args(argv)
@@ -82,7 +84,8 @@ async def run(args: argparse.Namespace) -> Counters:
     """Opens the database and the bot, then ticks until no outbox row is pending."""
     evidence = Path(tempfile.gettempdir()) / f"dondoc-child-{os.getpid()}"
     settings = Settings(database_url=args.database, evidence_dir=evidence, telegram_token=None,  # type: ignore[call-arg]
-                        outbox_lease_seconds=args.lease, _env_file=None)
+                        outbox_lease_seconds=args.lease, _env_file=None,
+                        **({"send_rate_per_second": args.rate} if args.shared_limiter else {}))
     request = HTTPXRequest(connection_pool_size=max(8, args.concurrency * 2), read_timeout=args.read_timeout,
                            write_timeout=args.read_timeout, connect_timeout=args.read_timeout)
     base_file_url = args.base_url.removesuffix("/bot") + "/file/bot"
@@ -90,7 +93,8 @@ async def run(args: argparse.Namespace) -> Counters:
             Bot(args.token, base_url=args.base_url, base_file_url=base_file_url, request=request) as bot:
         service = ReminderService(
             deps.sessions, settings, RunningClock(args.start, args.epoch), {"telegram": TelegramSender(bot)},
-            limiter=SendLimiter(args.rate), batch=args.batch, concurrency=args.concurrency,
+            limiter=None if args.shared_limiter else SendLimiter(args.rate), batch=args.batch,
+            concurrency=args.concurrency,
         )
         _say({"ready": os.getpid()})
         await asyncio.sleep(max(0.0, args.not_before - time.time()))

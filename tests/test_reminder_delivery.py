@@ -46,8 +46,7 @@ from storage import members as member_store
 from storage import outbox
 from storage.db import transaction
 from storage.models import ChannelAccount, Member, OutboxMessage, OutboxState, ReminderItem, Role, Unit
-from tests.conftest import REQUIRE_POSTGRES, _probe_postgres, at, make_settings
-from tests.databases import fresh_postgres_database
+from tests.conftest import at, make_settings
 from tests.factories import USER_IDS, seed_office
 from tests.fakes.telegram_api import TELEGRAM_LIMITS, FakeTelegram
 from tests.reminder_harness import reminder_rig
@@ -339,18 +338,6 @@ async def test_sigkill_during_a_fanout_of_2000_loses_nothing_and_repeats_at_most
 
 
 # ------------------------------------------------------------------------------------------------ two processes
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database; skipped with the reason when no server is reachable (failed in CI)."""
-    problem = await _probe_postgres()
-    if problem:
-        if REQUIRE_POSTGRES:
-            pytest.fail(problem + " (DONDOC_REQUIRE_POSTGRES=1)")
-        pytest.skip(problem)
-    async with fresh_postgres_database() as url:
-        yield url
 
 
 @pytest.mark.postgres

@@ -578,6 +578,34 @@ async def test_evidence_files_are_stored_once_by_content_and_linked(database_url
         assert labels(detail)[-1] == ["Minh chứng (2)"]
 
 
+async def test_an_evidence_store_that_cannot_write_loses_no_update(database_url: str, tmp_path: Path) -> None:
+    """The evidence directory cannot be created (its parent is a file: as real a failure as a full disk): the
+    officer is told the file must be sent again, the words of the caption are recorded all the same, and no
+    evidence row or partial file is left."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the evidence directory's parent should be")
+    async with running_bot(database_url, tmp_path, evidence_dir=blocker / "evidence") as bot:
+        june, year = bot.task("vp_june"), bot.task("vp_year")
+        told = await bot.document(LAN, pdf("tiến độ"), file_name="tien-do.pdf", mime_type="application/pdf",
+                                  caption=f"#{june} đang làm 60%", expect=2)
+        assert "Chưa lưu được tệp" in told[0]["text"] and "đã được ghi nhận" in told[0]["text"]
+        assert "Đang thực hiện 60%" in told[1]["text"]
+        [report] = [r for r in await bot_reports(bot.deps, june)]
+        assert (report.status, report.percent, report.original_text) == ("in_progress", 60, f"#{june} đang làm 60%")
+        assert await evidence_of(bot.deps, june) == []
+        # A file alone: nothing to record, the officer is asked to send it again.
+        [refused] = await bot.document(LAN, pdf("khác"), file_name="khac.pdf", mime_type="application/pdf",
+                                       caption=f"#{year}")
+        assert "chưa được ghi nhận" in refused["text"]
+        assert await evidence_of(bot.deps, year) == []
+        assert [p for p in tmp_path.rglob("*") if ".incoming-" in p.name] == []
+
+
+async def bot_reports(deps: Deps, task_id: int) -> list[StatusReport]:
+    async with deps.sessions() as session:
+        return list((await session.exec(select(StatusReport).where(StatusReport.task_id == task_id))).all())
+
+
 async def test_evidence_rejections_and_file_name_sanitising(bot: Harness) -> None:
     deps, root = bot.deps, bot.deps.settings.evidence_dir
     june = bot.task("vp_june")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.messaging import BOLD_CLOSE, BOLD_OPEN, Button, Incoming, OutgoingFile, Response
+from bot.metrics import METRICS
 
 CHANNEL = "console"
 Handle = Callable[[Incoming], Awaitable[Response]]
@@ -43,6 +44,7 @@ class ConsoleChannel:
         else:
             incoming = self._incoming(text=line)
         self.show(await self.handle(incoming))
+        METRICS.replies.labels(CHANNEL).inc()
 
     def _incoming(self, *, text: str | None = None, action: str | None = None) -> Incoming:
         return Incoming(

@@ -10,6 +10,8 @@ from typing import TypeVar
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.metrics import METRICS
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -30,6 +32,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, what: str) -> T:
         except RetryAfter as error:
             wait = min(_seconds(error.retry_after), LONGEST_WAIT_SECONDS)
             reason = "429"
+            METRICS.rate_limited.labels("telegram").inc()
         except (BadRequest, Forbidden):
             raise
         except NetworkError as error:  # 5xx, timeouts, dropped connections

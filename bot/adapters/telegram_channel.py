@@ -32,6 +32,7 @@ from bot.adapters.retry import with_retries
 from bot.adapters.telegram_render import split_for_telegram, to_html
 from bot.i18n import N_, Translator
 from bot.messaging import Attachment, AttachmentTooBig, Incoming, Outgoing, Response
+from bot.metrics import METRICS
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -97,6 +98,7 @@ class TelegramChannel:
         self._remember = remember
         self._default_locale = default_locale
         self._on_started = on_started
+        self._delivered: dict[int, BaseException | None] = {}  # webhook updates being handled → what stopped them
 
     def build(self, builder: ApplicationBuilder) -> Application:  # type: ignore[type-arg]
         application = builder.concurrent_updates(PerChatOrderedProcessor()).post_init(self._post_init).build()
@@ -104,6 +106,19 @@ class TelegramChannel:
         application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, self._on_message))
         application.add_error_handler(self._on_error)
         return application
+
+    async def process_delivered(
+        self, application: Application, update: Update  # type: ignore[type-arg]
+    ) -> BaseException | None:
+        """Handles one update a webhook delivered, in its chat's turn; returns the error that stopped the handling
+        (nothing was recorded), or None. The user is not told of the error: the webhook answers 5xx and Telegram
+        delivers the update again."""
+        self._delivered[update.update_id] = None
+        try:
+            await application.update_processor.process_update(update, application.process_update(update))
+            return self._delivered[update.update_id]
+        finally:
+            del self._delivered[update.update_id]
 
     async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]
         for locale in ("vi", "en"):
@@ -128,6 +143,8 @@ class TelegramChannel:
             attachment=_attachment(message),
             reply_to_message_id=str(message.reply_to_message.message_id) if message.reply_to_message else None,
             language_hint=user.language_code[:2] if user.language_code else None,
+            update_id=str(update.update_id),
+            claimed=update.update_id in self._delivered,  # a webhook delivery, claimed by the endpoint
         )
         response = await self._handle(incoming)
         await self._deliver_committed(context, message.chat_id, response, query=None)
@@ -144,6 +161,8 @@ class TelegramChannel:
             received_at=datetime.now(UTC),
             action=query.data or "",
             language_hint=query.from_user.language_code[:2] if query.from_user.language_code else None,
+            update_id=str(update.update_id),
+            claimed=update.update_id in self._delivered,  # a webhook delivery, claimed by the endpoint
         )
         response = await self._handle(incoming)
         try:
@@ -159,6 +178,7 @@ class TelegramChannel:
         handler, which would tell the user their message was not recorded when it was."""
         try:
             await self._deliver(context, chat_id, response, query=query)
+            METRICS.replies.labels(CHANNEL).inc()
         except TelegramError:
             log.exception("reply to chat %s not delivered (the update itself was recorded)", chat_id)
 
@@ -199,6 +219,9 @@ class TelegramChannel:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
+        if isinstance(update, Update) and update.update_id in self._delivered:
+            self._delivered[update.update_id] = context.error or RuntimeError("handling failed")
+            return
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         user = update.effective_user

@@ -17,6 +17,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.telegram_render import split_for_telegram, to_html
 from bot.messaging import Outgoing, Photo
+from bot.metrics import METRICS
 from scheduler.sending import TemporaryFailure, Unreachable
 
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
@@ -74,6 +75,7 @@ class TelegramSender:
             except Forbidden as error:
                 raise Unreachable(error.message) from error
             except RetryAfter as error:
+                METRICS.rate_limited.labels(self.channel).inc()
                 raise TemporaryFailure(error.message, retry_after=_retry_after(error)) from error
             except BadRequest as error:
                 if any(reason in error.message.lower() for reason in _GONE):

@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -37,10 +37,11 @@ from bot.adapters.zalo_render import (
 )
 from bot.i18n import Translator
 from bot.messaging import AttachmentTooBig, Incoming, OutgoingFile, Photo, Response
+from bot.metrics import METRICS
 from storage import choices as stored_choices
 from storage import updates as processed
 from storage.batching import Write
-from storage.db import Sessions, transaction
+from storage.db import DATABASE_ERRORS, Sessions, transaction
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -204,6 +205,11 @@ class HandlingFailed(Exception):
     """The conversation logic failed on an update: nothing was recorded (the webhook answers 5xx)."""
 
 
+class HandledElsewhere(Exception):
+    """Another process claimed this update and has not finished it: the webhook asks Zalo to deliver it again
+    later (by then it is done, or its claim is stale because that process died)."""
+
+
 class ZaloChannel:
     """Turns Zalo updates into `Incoming`, runs the conversation, and delivers its response."""
 
@@ -215,12 +221,14 @@ class ZaloChannel:
         sessions: Sessions,
         fetch_photo: Callable[[str], Fetch],
         clock: Callable[[], datetime] = _now,
+        claim_lease: timedelta = processed.CLAIM_LEASE,
     ) -> None:
         self._handle = handle
         self.delivery = delivery
         self._sessions = sessions
         self._fetch_photo = fetch_photo
         self._clock = clock
+        self._claim_lease = claim_lease
         self._locks = ChatLocks()
 
     async def process(self, raw: dict[str, Any], *, dedup: bool) -> None:
@@ -235,15 +243,19 @@ class ZaloChannel:
         async with self._locks.hold(update.chat_id):
             key = f"{update.event_name}:{update.message_id}" if update.message_id else ""
             try:
-                claimed = await self._claim(key) if dedup and key else True
-            except SQLAlchemyError as error:
-                log.exception("could not record Zalo update %s as received", key)
+                claim = await self._claim(key) if dedup and key else None
+            except DATABASE_ERRORS as error:  # the database is down: Zalo delivers it again
+                log.warning("could not record Zalo update %s as received: %r", key, error)
                 raise HandlingFailed(str(error)) from error
-            if not claimed:
+            if claim == "done":
                 log.info("Zalo update %s from chat %s already handled; skipped", key, update.chat_id)
                 return
+            if claim == "busy":
+                log.info("Zalo update %s from chat %s is being handled by another process", key, update.chat_id)
+                raise HandledElsewhere(key)
             try:
-                response = await self._handle(await self._incoming(update))
+                incoming = await self._incoming(update)
+                response = await self._handle(replace(incoming, claimed=claim == "new"))
             except Exception as error:
                 log.exception("error while handling Zalo update %s from chat %s", key, update.chat_id)
                 if dedup and key:
@@ -251,6 +263,7 @@ class ZaloChannel:
                 raise HandlingFailed(str(error)) from error
             try:
                 await self.delivery.deliver(update.chat_id, response)
+                METRICS.replies.labels(CHANNEL).inc()
             except ZaloError:
                 log.exception("reply to Zalo chat %s not delivered (the update itself was recorded)", update.chat_id)
 
@@ -275,16 +288,16 @@ class ZaloChannel:
         except ZaloError:  # the failure itself is already logged
             log.warning("could not tell Zalo chat %s about the error", update.chat_id, exc_info=True)
 
-    async def _claim(self, key: str) -> bool:
+    async def _claim(self, key: str) -> processed.Claim:
         async with transaction(self._sessions) as session:
-            return await processed.claim_update(session, channel=CHANNEL, update_id=key)
+            return await processed.claim_update(session, channel=CHANNEL, update_id=key, lease=self._claim_lease)
 
     async def _release(self, key: str) -> None:
         try:
             async with transaction(self._sessions) as session:
                 await processed.release_update(session, channel=CHANNEL, update_id=key)
-        except SQLAlchemyError:
-            log.exception("could not release Zalo update %s; its redelivery will be skipped", key)
+        except DATABASE_ERRORS:
+            log.exception("could not release Zalo update %s; its redelivery waits until the claim is stale", key)
 
 
 class ZaloPoller:
@@ -324,6 +337,8 @@ class ZaloPoller:
             await self._channel.process(raw, dedup=self._dedup)
         except HandlingFailed:
             await self._channel.tell_failure(raw)
+        except HandledElsewhere:  # a claim by a process that stopped less than a lease ago; it did not finish
+            log.warning("a Zalo update claimed by another process arrived again by polling; not handled")
         except Exception:  # a task's failure must not vanish silently; the loop goes on
             log.exception("unexpected error around a Zalo update")
 

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from bot.logs import RedactSecrets
+from bot.metrics import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,8 @@ class ZaloClient:
             return payload.get("result")
         code = payload.get("error_code")
         return_code = code if isinstance(code, int) else response.status_code
+        if return_code == 429:
+            METRICS.rate_limited.labels("zalo").inc()
         description = self.redact(str(payload.get("description") or response.reason_phrase or "error"))
         raise ZaloApiError(method, return_code, description, retry_after=_retry_after(payload, response.headers))
 

@@ -7,7 +7,6 @@ sent next is that button's press (`choice_action`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,7 +63,7 @@ def parse_update(raw: Mapping[str, Any], *, now: datetime) -> ZaloUpdate | None:
     if not chat_id or not sender_id:
         return None
     date = message.get("date")
-    received_at = datetime.fromtimestamp(date / 1000, UTC) if isinstance(date, int | float) and date > 0 else now
+    received_at = _sent_at(date, now=now)
     text = message.get("text") if raw["event_name"] == EVENT_TEXT else message.get("caption")
     photo = message.get("photo_url") or message.get("photo")  # both spellings are seen in Zalo's payloads
     return ZaloUpdate(
@@ -78,6 +77,18 @@ def parse_update(raw: Mapping[str, Any], *, now: datetime) -> ZaloUpdate | None:
         text=text if isinstance(text, str) and text else None,
         photo_url=photo if isinstance(photo, str) and photo else None,
     )
+
+
+def _sent_at(date: object, *, now: datetime) -> datetime:
+    """When the message was sent (Zalo's `date`, in milliseconds); `now` when it is missing or no real time: a
+    value out of datetime's range, or too near its ends to be shown in the office's zone, can never succeed."""
+    if not isinstance(date, int | float) or isinstance(date, bool) or not date > 0:
+        return now
+    try:
+        sent = datetime.fromtimestamp(date / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return now
+    return sent if sent.year < 9999 else now
 
 
 def choice_number(text: str | None) -> int | None:
@@ -116,6 +127,7 @@ def to_incoming(update: ZaloUpdate, *, action: str | None, fetch_photo: Callable
         action=action,
         attachment=attachment,
         unsupported=unsupported,
+        update_id=f"{update.event_name}:{update.message_id}" if update.message_id else None,
     )
 
 

@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -71,7 +72,8 @@ async def running_zalo(
             delivery = ZaloDelivery(client, deps.sessions, default_locale=settings.default_locale,
                                     publish_photo=publish_photo, link_file=link_file, remember=remember)
             channel = ZaloChannel(handle=handle, delivery=delivery, sessions=deps.sessions,
-                                  fetch_photo=photo_fetcher(http, settings.evidence_max_bytes))
+                                  fetch_photo=photo_fetcher(http, settings.evidence_max_bytes),
+                                  claim_lease=timedelta(seconds=settings.update_claim_lease_seconds))
             secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
             runtime = ZaloRuntime(client=client, delivery=delivery, channel=channel, secret=secret)
             if not poll:

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.adapters.zalo_channel import HandlingFailed, ZaloChannel
+from bot.adapters.zalo_channel import HandledElsewhere, HandlingFailed, ZaloChannel
 from bot.adapters.zalo_client import ZaloClient
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ def zalo_webhook(channel: ZaloChannel, secret: str) -> Callable[[Request], Await
             await channel.process(payload, dedup=True)
         except HandlingFailed:
             return JSONResponse({"ok": False, "description": "not recorded, please retry"}, status_code=500)
+        except HandledElsewhere:
+            return JSONResponse({"ok": False, "description": "being handled, please retry later"}, status_code=503)
         return JSONResponse({"ok": True, "message": "Success"})
 
     return webhook

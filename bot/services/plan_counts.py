@@ -20,12 +20,12 @@ from bot.services.plan_status import (
     AssignmentRow,
     Category,
     LateRule,
-    ReportMoments,
-    period_start,
     assignment_rows,
+    period_start,
     task_category,
 )
 from storage.models import Recurrence
+
 
 @dataclass(frozen=True)
 class GroupCount:
@@ -82,6 +82,14 @@ def counts_from_rows(rows: list[AssignmentRow], *, since: datetime | None = None
                       [(area, category, n) for (area, category), n in tasks.items()], open_units)
 
 
+def _utc(value: datetime | str | None) -> datetime | None:
+    """A UTC time column's value as an aware datetime (SQLite gives naive UTC text; asyncpg an aware datetime)."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def fixed_offset(zone: ZoneInfo, today: date) -> timedelta | None:
     """The zone's UTC offset when it has not changed in the last and next year (no daylight saving): then an office
     date is a fixed shift of a UTC time, which SQLite can compute; None otherwise."""
@@ -106,13 +114,15 @@ async def plan_counts(
     statement, params = _counts_sql(dialect, plan_id=plan_id, today=today, zone=zone, offset=offset, roles=roles,
                                     unit_id=unit_id, rule=rule, since=since, since_day=since_day)
     result = await connection.execute(text(statement), params)
-    raw = result.all()
-    moments = ReportMoments(zone)
+    try:  # the driver's rows: SQLAlchemy's Row objects would cost a third of the whole summary on a big plan
+        raw = result.cursor.fetchall()
+    finally:
+        result.close()
     groups, tasks, open_units = [], [], set()
     for kind, unit, role, rank, blocked, area, count, recent, judged_since, last in raw:
         if kind == "u":
             groups.append(GroupCount(unit, role, SEVERITY[rank], bool(blocked), count, int(recent or 0),
-                                     int(judged_since or 0), moments[last][0]))
+                                     int(judged_since or 0), _utc(last)))
         elif kind == "t":
             tasks.append((area, SEVERITY[rank], count))
         else:

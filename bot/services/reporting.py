@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.metrics import METRICS
 from bot.services import access
 from bot.services.tasks import load_task
 from storage import statuses
@@ -48,6 +49,7 @@ async def record_status(
         original_text=original_text,
         channel=channel,
         at=at,
+        on_commit=METRICS.status_reports.labels(channel).inc,
     )
     await _audit(session, member, channel, "status.reported", task_id,
                  {"unit_id": link.unit_id, "status": status, "percent": percent})

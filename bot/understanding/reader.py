@@ -75,23 +75,33 @@ class _Work:
     folded: str
     spans: list[_Span] = field(default_factory=list)
     consumed: list[bool] = field(default_factory=list)
+    # The masked texts, kept until the next `consume`: a reply is scanned for dozens of cues and most of them
+    # consume nothing, so rebuilding the view for each was most of the reading's cost.
+    _view: str | None = field(default=None, init=False, repr=False)
+    _masked_original: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.consumed = [False] * len(self.original)
 
     def view(self) -> str:
         """The folded text with consumed characters masked."""
-        return "".join(MASK if c else ch for ch, c in zip(self.folded, self.consumed, strict=True))
+        if self._view is None:
+            self._view = "".join(MASK if c else ch for ch, c in zip(self.folded, self.consumed, strict=True))
+        return self._view
 
     def masked_original(self) -> str:
         """The original text with consumed characters masked (for matchers that check diacritics)."""
-        return "".join(MASK if c else ch for ch, c in zip(self.original, self.consumed, strict=True))
+        if self._masked_original is None:
+            self._masked_original = "".join(
+                MASK if c else ch for ch, c in zip(self.original, self.consumed, strict=True))
+        return self._masked_original
 
     def consume(self, start: int, end: int, kind: str, match: re.Match[str] | None = None) -> _Span:
         span = _Span(start, end, kind, match)
         self.spans.append(span)
         for i in range(start, end):
             self.consumed[i] = True
+        self._view = self._masked_original = None
         return span
 
     def scan(self, cues: tuple[Cue, ...], kind: str | None = None) -> None:

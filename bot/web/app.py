@@ -12,6 +12,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.deps import Deps
+from bot.metrics import CONTENT_TYPE, METRICS
 from bot.services.links import DOWNLOAD, PATHS, PHOTO, UPLOAD
 from bot.web.files import FilePages
 from bot.web.health import Health
@@ -68,6 +69,11 @@ def _webhooks(endpoints: Mapping[str, Endpoint]) -> Endpoint:
     return dispatch
 
 
+async def metrics(request: Request) -> Response:
+    """GET /metrics: the process's counters in Prometheus text format (restrict it at the reverse proxy)."""
+    return Response(METRICS.exposition(), media_type=CONTENT_TYPE)
+
+
 def build_web_app(deps: Deps, *, webhooks: Mapping[str, Endpoint] = MappingProxyType({})) -> Starlette:
     """The web server's routes. Link pages exist only when `deps.links` does (PUBLIC_BASE_URL is set); webhooks
     are given by the channels that receive them (`name` → endpoint, e.g. "zalo")."""
@@ -75,6 +81,7 @@ def build_web_app(deps: Deps, *, webhooks: Mapping[str, Endpoint] = MappingProxy
     routes = [
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/readyz", health.readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/webhook/{name}", _webhooks(dict(webhooks)), methods=["POST"]),
     ]
     if deps.links is not None:

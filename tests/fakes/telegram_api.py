@@ -50,8 +50,16 @@ Fidelity notes (what the real server does, and the fake too):
 
 Limitations: private chats, plus group chats the bot only posts to (``group()``; no members,
 no user messages there); no channels/inline mode/payments; MarkdownV2 and
-Markdown are accepted but not parsed; webhooks are stored (and block getUpdates) but updates
-are not POSTed anywhere; callback queries never expire by time; no 50 MB upload limit.
+Markdown are accepted but not parsed; callback queries never expire by time; no 50 MB upload limit.
+
+Webhooks: while one is set (setWebhook), getUpdates answers 409 and every update is POSTed to its URL
+(JSON, with the ``X-Telegram-Bot-Api-Secret-Token`` header when a secret_token was given), one chat's
+updates one after another, and POSTed again after a non-2xx answer or a connection failure (after
+``webhook_retry_delay`` × attempt seconds, ``webhook_attempts`` times in all, then dropped, as Telegram
+"gives up after a reasonable amount of attempts"); getWebhookInfo reports the pending count and the last
+error like Telegram ("Wrong response from the webhook: 500 Internal Server Error"). Every POST is
+recorded in ``webhook_deliveries``; ``post_to_webhook`` delivers one update N times, or at once to
+several URLs. Unlike Telegram, ``http://127.0.0.1`` URLs are accepted (no TLS in tests).
 """
 
 from __future__ import annotations
@@ -69,9 +77,11 @@ import struct
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -97,6 +107,7 @@ __all__ = [
     "HTMLParseError",
     "TelegramAPIError",
     "UploadedFile",
+    "WebhookDelivery",
     "parse_html",
     "utf16_len",
 ]
@@ -233,6 +244,20 @@ class _StoredFile:
     obj: dict[str, Any]  # the Document / PhotoSize object
     group: list[dict[str, Any]] | None = None  # all PhotoSize objects of the same photo
     file_path: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class WebhookDelivery:
+    """One POST of an update to a webhook: which update, which attempt (1 = first), where, and the answer's status
+    (0 when the connection failed)."""
+
+    update_id: int
+    attempt: int
+    url: str
+    status: int
+
+
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 @dataclasses.dataclass(eq=False)
@@ -475,8 +500,18 @@ class FakeTelegram:
         rate_limit_per_second: float | None = None,
         rate_limit_per_group_per_minute: float | None = None,
         first_update_id: int = 100_000_001,
+        webhook_retry_delay: float = 0.05,
+        webhook_attempts: int = 5,
     ) -> None:
         self.token = token
+        self.webhook_retry_delay = webhook_retry_delay
+        self.webhook_attempts = webhook_attempts
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self._delivering: set[int] = set()
+        self._webhook_tasks: set[asyncio.Task] = set()
+        self._webhook_chats: dict[object, asyncio.Lock] = {}
+        self._webhook_error: tuple[int, str] | None = None
+        self._webhook_http: httpx.AsyncClient | None = None
         self.bot_username = bot_username
         self.max_file_download_bytes = max_file_download_bytes
         self.rate_limit_per_chat_per_second = rate_limit_per_chat_per_second
@@ -587,6 +622,13 @@ class FakeTelegram:
         socket is closed. Takes a few milliseconds (uvicorn's own shutdown sleeps >= 0.2 s)."""
         self._closing = True
         self._wake_pollers()
+        for delivery in list(self._webhook_tasks):
+            delivery.cancel()
+        if self._webhook_tasks:
+            await asyncio.gather(*self._webhook_tasks, return_exceptions=True)
+        if self._webhook_http is not None:
+            await self._webhook_http.aclose()
+            self._webhook_http = None
         server, task = self._server, self._serve_task
         self._server = None
         self._serve_task = None
@@ -735,6 +777,8 @@ class FakeTelegram:
         self._next_update_id += 1
         self._last_injected_id = update["update_id"]
         self._pending.append(update)
+        if self._webhook is not None:
+            self._start_delivery(update)
         self._wake_pollers()
         return copy.deepcopy(update)
 
@@ -918,6 +962,11 @@ class FakeTelegram:
     def commands_for(self, scope: dict | None = None, language_code: str = "") -> list[dict]:
         return copy.deepcopy(self.commands_by_scope.get((self._scope_key(scope), language_code or ""), []))
 
+    @property
+    def webhook(self) -> dict | None:
+        """The webhook set (``url``, ``secret_token``, ``max_connections``), or None while updates are polled."""
+        return copy.deepcopy(self._webhook)
+
     def pending_updates(self) -> list[dict]:
         """Updates not yet confirmed by a getUpdates offset."""
         return copy.deepcopy(self._pending)
@@ -939,9 +988,9 @@ class FakeTelegram:
         return self.messages_to(chat_id)
 
     def _is_idle(self, settle: float) -> bool:
-        if self._last_injected_id > self._delivered_upto:
+        if self._last_injected_id > self._delivered_upto or self._webhook_tasks:
             return False
-        if self._last_injected_id and self._poll_seq <= self._last_delivery_seq:
+        if self._webhook is None and self._last_injected_id and self._poll_seq <= self._last_delivery_seq:
             return False
         if self._inflight:
             return False
@@ -1534,8 +1583,11 @@ class FakeTelegram:
         url = p.str("url", "") or ""
         if not url:
             return await self._m_deleteWebhook(p, request)
-        if not url.lower().startswith("https://"):
+        if not url.lower().startswith(("https://", "http://127.0.0.1:")):
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = p.str("secret_token")
+        if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+            raise _bad("secret token contains unallowed characters")
         if p.bool("drop_pending_updates"):
             self._pending.clear()
         allowed = p.json("allowed_updates")
@@ -1544,8 +1596,11 @@ class FakeTelegram:
         self._webhook = {
             "url": url,
             "max_connections": p.int("max_connections", 40),
-            "secret_token": p.str("secret_token"),
+            "secret_token": secret,
         }
+        self._webhook_error = None
+        for update in list(self._pending):  # what waited for getUpdates now goes to the webhook
+            self._start_delivery(update)
         self._wake_pollers()
         return True, "Webhook was set"
 
@@ -1567,7 +1622,109 @@ class FakeTelegram:
             info["max_connections"] = self._webhook["max_connections"]
         if self._allowed_updates:
             info["allowed_updates"] = list(self._allowed_updates)
+        if self._webhook and self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
         return info
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    def _start_delivery(self, update: dict) -> None:
+        if update["update_id"] in self._delivering:
+            return
+        self._delivering.add(update["update_id"])
+        task = asyncio.create_task(self._deliver(update), name=f"FakeTelegram-webhook-{update['update_id']}")
+        self._webhook_tasks.add(task)
+        task.add_done_callback(self._delivery_done)
+
+    def _delivery_done(self, task: asyncio.Task) -> None:
+        self._webhook_tasks.discard(task)
+        self._last_activity = time.monotonic()
+        self._notify()
+
+    @staticmethod
+    def _update_chat(update: dict) -> object:
+        body = next(value for key, value in update.items() if key != "update_id")
+        message = body.get("message", body) if isinstance(body, dict) else {}
+        return (message.get("chat") or {}).get("id") if isinstance(message, dict) else None
+
+    def _drop_pending(self, update_id: int) -> None:
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+        self._delivered_upto = max(self._delivered_upto, update_id)
+
+    async def _deliver(self, update: dict) -> None:
+        """Telegram's delivery of one update: in its chat's turn, again after a failure, until a 2xx answer."""
+        update_id = update["update_id"]
+        lock = self._webhook_chats.setdefault(self._update_chat(update), asyncio.Lock())
+        try:
+            async with lock:
+                for attempt in range(1, self.webhook_attempts + 1):
+                    hook = self._webhook
+                    if hook is None or self._closing or not any(u["update_id"] == update_id for u in self._pending):
+                        return  # the webhook was deleted (left for getUpdates) or the update dropped
+                    kind = next(k for k in update if k != "update_id")
+                    if kind not in (set(self._allowed_updates or ()) or _DEFAULT_ALLOWED):
+                        self._drop_pending(update_id)
+                        return
+                    status, problem = await self._post_update(hook["url"], hook["secret_token"], update)
+                    self.webhook_deliveries.append(WebhookDelivery(update_id, attempt, hook["url"], status))
+                    self._last_activity = time.monotonic()
+                    self._notify()
+                    if 200 <= status < 300:
+                        self._drop_pending(update_id)
+                        return
+                    self._webhook_error = (int(time.time()), problem)
+                    if attempt < self.webhook_attempts:
+                        await asyncio.sleep(self.webhook_retry_delay * attempt)
+                self._drop_pending(update_id)  # Telegram gives up
+        finally:
+            self._delivering.discard(update_id)
+
+    async def _post_update(self, url: str, secret: str | None, update: dict) -> tuple[int, str]:
+        """(status, Telegram's last_error_message for a failure) of one POST; status 0: no connection."""
+        if self._webhook_http is None:
+            self._webhook_http = httpx.AsyncClient(timeout=30.0)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        try:
+            response = await self._webhook_http.post(url, json=update, headers=headers)
+        except httpx.ConnectError:
+            return 0, "Connection refused"
+        except httpx.TimeoutException:
+            return 0, "Read timeout expired"
+        except httpx.HTTPError as error:
+            return 0, f"Failed to connect: {type(error).__name__}"
+        try:
+            phrase = HTTPStatus(response.status_code).phrase
+        except ValueError:
+            phrase = ""
+        return response.status_code, f"Wrong response from the webhook: {response.status_code} {phrase}".rstrip()
+
+    async def post_to_webhook(
+        self,
+        update: dict,
+        *,
+        times: int = 1,
+        urls: list[str] | None = None,
+        concurrently: bool = False,
+        secret: str | None = None,
+    ) -> list[int]:
+        """Test hook: POSTs ``update`` (an Update dict, e.g. one ``send_text`` returned) ``times`` times to each
+        of ``urls`` (default: the webhook's URL), one after another or all at once, with the webhook's secret (or
+        ``secret``; ``""`` sends no header). Returns the statuses; recorded in ``webhook_deliveries`` too.
+        The update is not queued: use it for redeliveries of an update already delivered, or forged ones."""
+        hook = self._webhook or {}
+        targets = urls or [hook["url"]]
+        token = hook.get("secret_token") if secret is None else secret
+        calls = [(url, attempt) for attempt in range(1, times + 1) for url in targets]
+
+        async def one(url: str, attempt: int) -> int:
+            status, _ = await self._post_update(url, token, update)
+            self.webhook_deliveries.append(WebhookDelivery(update["update_id"], attempt, url, status))
+            self._notify()
+            return status
+
+        if concurrently:
+            return list(await asyncio.gather(*(one(url, attempt) for url, attempt in calls)))
+        return [await one(url, attempt) for url, attempt in calls]
 
     async def _m_sendMessage(self, p: _Params, request: Request) -> Any:
         chat_id = self._chat_id(p)
