@@ -196,6 +196,7 @@ class ExtensionRequest(SQLModel, table=True):
     """A unit asks for a later due date; the chief decides. Recorded, never applied by itself."""
 
     __tablename__ = "extension_request"
+    __table_args__ = (Index("ix_extension_request_task_unit", "task_id", "unit_id", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(sa_column=_fk("task.id"))
     unit_id: int = Field(sa_column=_fk("unit.id"))
