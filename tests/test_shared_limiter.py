@@ -245,7 +245,9 @@ async def test_a_429_seen_by_one_service_makes_the_other_wait_too(postgres_url: 
         longest = max(gaps)
         # Nobody sent during the pause: the only long gap is the 429's (less the one send already booked).
         assert longest >= retry_after - 0.1, longest
-        assert sorted(gaps)[-2] < 0.5, sorted(gaps)[-3:]
+        # Any other gap is the machine's hiccup, well under the pause (a send cycle on a loaded CI machine
+        # has taken half a second).
+        assert sorted(gaps)[-2] < retry_after / 2, sorted(gaps)[-3:]
         paused = gaps.index(longest)
         assert paused >= 25 and len(main) - paused > 40  # sends before and after it, from both
 
