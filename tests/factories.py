@@ -17,6 +17,27 @@ USER_IDS = {"lan": 1001, "minh": 1002, "chief": 1003, "leader": 1004, "hung": 10
 STRANGER_ID = 9999
 
 
+class OfficeLookups:
+    """Ids of the seeded office's tasks and people, for harnesses that hold it as `office`."""
+
+    office: Office
+
+    def task(self, key: str) -> int:
+        task_id = self.office.tasks[key].id
+        assert task_id is not None
+        return task_id
+
+    def unit(self, person: str) -> int:
+        unit_id = self.office.people[person].unit_id
+        assert unit_id is not None
+        return unit_id
+
+    def member(self, person: str) -> int:
+        member_id = self.office.people[person].id
+        assert member_id is not None
+        return member_id
+
+
 @dataclass
 class Office:
     tasks: dict[str, Task]

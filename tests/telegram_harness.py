@@ -14,7 +14,7 @@ from bot.app import open_deps, running_telegram
 from bot.deps import Deps
 from scheduler.clock import Clock
 from tests.conftest import make_settings
-from tests.factories import Office, seed_office
+from tests.factories import Office, OfficeLookups, seed_office
 from tests.fakes.telegram_api import FakeTelegram
 
 WAIT = 10.0  # generous upper bound for one round trip; the waits return as soon as the condition holds
@@ -31,25 +31,10 @@ async def until(predicate: Callable[[], bool], what: str, timeout: float = WAIT)
 
 
 @dataclass
-class Harness:
+class Harness(OfficeLookups):
     fake: FakeTelegram
     deps: Deps
     office: Office
-
-    def task(self, key: str) -> int:
-        task_id = self.office.tasks[key].id
-        assert task_id is not None
-        return task_id
-
-    def unit(self, person: str) -> int:
-        unit_id = self.office.people[person].unit_id
-        assert unit_id is not None
-        return unit_id
-
-    def member(self, person: str) -> int:
-        member_id = self.office.people[person].id
-        assert member_id is not None
-        return member_id
 
     async def _replies(self, chat: int, before: int, expect: int) -> list[dict]:
         if expect:

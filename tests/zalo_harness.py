@@ -19,7 +19,7 @@ from bot.app import conversation, open_deps, remember_sent
 from bot.deps import Deps
 from bot.messaging import OutgoingFile, Photo
 from tests.conftest import make_settings
-from tests.factories import Office, seed_office
+from tests.factories import Office, OfficeLookups, seed_office
 from tests.fakes.zalo_api import FakeZalo, serve, stop
 
 WAIT = 10.0
@@ -28,28 +28,13 @@ Mode = Literal["polling", "webhook"]
 
 
 @dataclass
-class ZaloHarness:
+class ZaloHarness(OfficeLookups):
     fake: FakeZalo
     deps: Deps
     office: Office
     runtime: ZaloRuntime
     webhook_url: str | None = None
     linked_files: list[tuple[str, OutgoingFile]] = field(default_factory=list)
-
-    def task(self, key: str) -> int:
-        task_id = self.office.tasks[key].id
-        assert task_id is not None
-        return task_id
-
-    def unit(self, person: str) -> int:
-        unit_id = self.office.people[person].unit_id
-        assert unit_id is not None
-        return unit_id
-
-    def member(self, person: str) -> int:
-        member_id = self.office.people[person].id
-        assert member_id is not None
-        return member_id
 
     async def _replies(self, user: int | str, before: int, expect: int) -> list[dict[str, Any]]:
         if expect:

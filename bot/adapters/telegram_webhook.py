@@ -13,7 +13,6 @@ have the wrong types) is answered 200 and ignored; a body that is not JSON or na
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -25,6 +24,7 @@ from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.adapters.telegram_channel import CHANNEL, TelegramChannel
+from bot.adapters.webhook_secret import secret_matches
 from storage import updates as processed
 from storage.db import DATABASE_ERRORS, Sessions, transaction
 
@@ -55,10 +55,7 @@ def telegram_webhook(
     expected = secret.encode()
 
     async def webhook(request: Request) -> Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
-            log.warning("Telegram webhook call with a wrong or missing secret from %s",
-                        request.client.host if request.client else "?")
+        if not secret_matches(request, header=SECRET_HEADER, expected=expected, platform="Telegram"):
             return _answer(403, "forbidden")
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:

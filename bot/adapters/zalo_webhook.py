@@ -8,18 +8,15 @@ message id in the database (storage.updates), so a redelivery of a handled updat
 
 from __future__ import annotations
 
-import hmac
 import json
-import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.adapters.webhook_secret import secret_matches
 from bot.adapters.zalo_channel import HandledElsewhere, HandlingFailed, ZaloChannel
 from bot.adapters.zalo_client import ZaloClient
-
-log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1024 * 1024
@@ -33,10 +30,7 @@ def zalo_webhook(channel: ZaloChannel, secret: str) -> Callable[[Request], Await
     expected = secret.encode()
 
     async def webhook(request: Request) -> Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
-            log.warning("Zalo webhook call with a wrong or missing secret from %s",
-                        request.client.host if request.client else "?")
+        if not secret_matches(request, header=SECRET_HEADER, expected=expected, platform="Zalo"):
             return JSONResponse({"ok": False, "description": "forbidden"}, status_code=403)
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
